@@ -1,0 +1,4 @@
+FROM a
+SHELL ["powershell", "-Command"
+CMD [ "unterminated
+ENTRYPOINT ['single']

@@ -1,0 +1,3 @@
+FROM a
+RUN echo ok
+FROB x

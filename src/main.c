@@ -1,0 +1,72 @@
+/*
+ * main.c - dockopt's command table and dispatch (the CLI; not in the library).
+ */
+#include "cmd.h"
+#include "dockopt/common.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} command;
+
+static const command commands[] = {
+	{"dump", cmd_dump, "print the syntax tree (BuildKit's test format; --shell, --graph)"},
+	{"print", cmd_print, "parse and print the file back unchanged"},
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: dockopt <command> [options] [args]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(fp, "  %-13s %s\n", commands[i].name, commands[i].help);
+	fprintf(fp, "\nRun 'dockopt <command> --help' for a command's options.\n");
+}
+
+void cmd_print_diags(const dko_doc *doc, FILE *fp)
+{
+	for (size_t i = 0; i < dko_doc_diag_count(doc); i++)
+		dko_doc_print_diag(doc, dko_doc_diag(doc, i), fp);
+}
+
+void cmd_report(const char *what)
+{
+	const char *msg = dko_error_last();
+	if (what && *what)
+		fprintf(stderr, "dockopt: %s: %s\n", what, msg);
+	else
+		fprintf(stderr, "%s\n", msg);
+}
+
+int cmd_write_all(FILE *fp, const char *buf, size_t len)
+{
+	if (len && fwrite(buf, 1, len, fp) != len)
+		return -1;
+	return fflush(fp) == 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_FAIL;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+		printf("dockopt %s\n", DKO_VERSION);
+		return EXIT_CLEAN;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "dockopt: unknown command '%s'\n", name);
+	usage(stderr);
+	return EXIT_FAIL;
+}

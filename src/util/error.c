@@ -1,0 +1,28 @@
+/*
+ * error.c - the per-thread last error message.
+ */
+#include "util/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static _Thread_local char last[1024];
+
+int dko_error_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last, sizeof(last), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *dko_error_last(void)
+{
+	return last;
+}
+
+void dko_error_clear(void)
+{
+	last[0] = '\0';
+}

@@ -1,0 +1,166 @@
+/*
+ * bench.c - throughput benchmark (not a test): loads every file of a folder
+ * into memory, then parses and prints them all in one process, several runs,
+ * and reports the median MB/s and files/s and the peak RSS. Also measures two
+ * generated pathological inputs (100,000 lines; 10,000 continuations) to show
+ * that time per byte stays linear.
+ *
+ *   build/bench [--runs N] DIR
+ */
+#include "cst.h"
+#include "dockopt/doc.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+typedef struct file {
+	char *data;
+	size_t len;
+} file;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static size_t load(const char *dir, file **out)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	size_t n = 0, cap = 0;
+	file *v = NULL;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || strstr(e->d_name, "manifest.tsv"))
+			continue;
+		char p[8192];
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		FILE *fp = fopen(p, "rb");
+		if (!fp)
+			continue;
+		fseek(fp, 0, SEEK_END);
+		long sz = ftell(fp);
+		fseek(fp, 0, SEEK_SET);
+		if (sz < 0) {
+			fclose(fp);
+			continue;
+		}
+		if (n == cap)
+			v = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(file));
+		v[n].data = malloc((size_t)sz + 1);
+		v[n].len = fread(v[n].data, 1, (size_t)sz, fp);
+		fclose(fp);
+		n++;
+	}
+	closedir(d);
+	*out = v;
+	return n;
+}
+
+/* Parse + print every file once; returns seconds. */
+static double one_run(const file *f, size_t n)
+{
+	double t0 = now();
+	for (size_t i = 0; i < n; i++) {
+		dko_doc *doc;
+		dko_parse(&doc, f[i].data, f[i].len, NULL);
+		char *out;
+		size_t len;
+		dko_doc_print(&out, &len, doc);
+		if (len != f[i].len)
+			abort();
+		free(out);
+		dko_doc_free(doc);
+	}
+	return now() - t0;
+}
+
+static double median_run(const file *f, size_t n, int runs)
+{
+	double *t = malloc((size_t)runs * sizeof(double));
+	for (int r = 0; r < runs; r++)
+		t[r] = one_run(f, n);
+	qsort(t, (size_t)runs, sizeof(double), cmp_double);
+	double m = t[runs / 2];
+	free(t);
+	return m;
+}
+
+static file make_lines(size_t lines)
+{
+	file f;
+	f.data = malloc(lines * 40 + 16);
+	size_t k = (size_t)snprintf(f.data, 16, "FROM a\n");
+	for (size_t i = 0; i < lines; i++)
+		k += (size_t)snprintf(f.data + k, 40, "RUN echo line %zu > /tmp/x\n", i);
+	f.len = k;
+	return f;
+}
+
+static file make_continuations(size_t n)
+{
+	file f;
+	f.data = malloc(n * 40 + 32);
+	size_t k = (size_t)snprintf(f.data, 32, "FROM a\nRUN true");
+	for (size_t i = 0; i < n; i++)
+		k += (size_t)snprintf(f.data + k, 40, " \\\n    && echo step %zu", i);
+	f.data[k++] = '\n';
+	f.len = k;
+	return f;
+}
+
+int main(int argc, char **argv)
+{
+	int runs = 9;
+	const char *dir = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--runs") && i + 1 < argc)
+			runs = atoi(argv[++i]);
+		else
+			dir = argv[i];
+	}
+	if (!dir || runs < 1) {
+		fprintf(stderr, "usage: bench [--runs N] DIR\n");
+		return 2;
+	}
+	file *f;
+	size_t n = load(dir, &f);
+	if (!n) {
+		fprintf(stderr, "bench: no files in %s\n", dir);
+		return 2;
+	}
+	size_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += f[i].len;
+	one_run(f, n); /* warm up */
+	double t = median_run(f, n, runs);
+	printf("parse+print corpus: %zu files, %.2f MB, median of %d runs: %.1f ms  "
+	       "%.1f MB/s  %.0f files/s\n",
+	       n, (double)bytes / 1e6, runs, t * 1e3, (double)bytes / 1e6 / t, (double)n / t);
+	double corpus_ns = t * 1e9 / (double)bytes;
+
+	file big = make_lines(100000), cont = make_continuations(10000);
+	double tb = median_run(&big, 1, runs), tc = median_run(&cont, 1, runs);
+	printf("100,000-line file:       %.2f MB  %.1f MB/s  (%.2f ns/byte; corpus %.2f)\n",
+	       (double)big.len / 1e6, (double)big.len / 1e6 / tb, tb * 1e9 / (double)big.len, corpus_ns);
+	printf("10,000-continuation RUN: %.2f MB  %.1f MB/s  (%.2f ns/byte; corpus %.2f)\n",
+	       (double)cont.len / 1e6, (double)cont.len / 1e6 / tc, tc * 1e9 / (double)cont.len,
+	       corpus_ns);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("peak RSS: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
+	return 0;
+}
