@@ -1,0 +1,71 @@
+/*
+ * context.h - the build context (the folder `docker build` sends), read
+ * through one small interface so that it can be served from a folder on disk
+ * (dko_context_open_dir) or from a git tree (the git front ends, src/git.c).
+ *
+ * Paths are relative to the context root, '/'-separated, without a leading
+ * "./" or "/"; "" is the root. Implementations never follow a path out of
+ * the context (no "..", symlinks are reported as DKO_CTX_LINK, not followed).
+ *
+ * The context also knows its ignore file (BuildKit reads
+ * <Dockerfile name>.dockerignore next to the Dockerfile first, then
+ * .dockerignore in the root; buildah/podman also read .containerignore) and
+ * answers whether a path is excluded by it, with Docker's matching rules.
+ */
+#ifndef DKO_CONTEXT_H
+#define DKO_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum dko_ctx_kind {
+	DKO_CTX_NONE = 0, /* does not exist */
+	DKO_CTX_FILE,
+	DKO_CTX_DIR,
+	DKO_CTX_LINK
+} dko_ctx_kind;
+
+/* What a backend implements. Each returns 0 or a negative DKO_E* code
+ * (DKO_ENOTFOUND when the path does not exist). */
+typedef struct dko_context_ops {
+	/* Entry names of folder rel, sorted bytewise; *names is a malloc'd array of
+	 * malloc'd strings (the caller frees both). */
+	int (*list)(void *self, const char *rel, char ***names, size_t *n);
+	/* A whole file, malloc'd and NUL-terminated (the caller frees). */
+	int (*read)(void *self, const char *rel, char **data, size_t *len);
+	/* The kind of rel; DKO_CTX_NONE (and 0) when absent. */
+	int (*kind)(void *self, const char *rel, dko_ctx_kind *out);
+	/* Release self. */
+	void (*free)(void *self);
+} dko_context_ops;
+
+typedef struct dko_context dko_context;
+
+/* A context over a backend; label names it in messages (a folder, "git:<rev>"). */
+int dko_context_new(dko_context **out, const dko_context_ops *ops, void *self, const char *label);
+/* A context over a folder on disk; DKO_ENOTFOUND if it does not exist. */
+int dko_context_open_dir(dko_context **out, const char *dir);
+void dko_context_free(dko_context *ctx);
+const char *dko_context_label(const dko_context *ctx);
+
+int dko_context_list(dko_context *ctx, const char *rel, char ***names, size_t *n);
+int dko_context_read(dko_context *ctx, const char *rel, char **data, size_t *len);
+dko_ctx_kind dko_context_kind(dko_context *ctx, const char *rel);
+bool dko_context_exists(dko_context *ctx, const char *rel);
+
+/*
+ * Load the ignore file that applies to the Dockerfile named dockerfile_rel
+ * (its path relative to the context root, or NULL when it lives outside the
+ * context): <that path>.dockerignore, else .dockerignore, else
+ * .containerignore. Returns 0 also when there is none. A bad pattern is
+ * DKO_ECONFIG naming the file and line.
+ */
+int dko_context_load_ignore(dko_context *ctx, const char *dockerfile_rel);
+/* The ignore file loaded (relative path), or NULL when there is none. */
+const char *dko_context_ignore_file(const dko_context *ctx);
+/* Whether rel is excluded from the build context by the ignore file
+ * (Docker's rules: last matching pattern wins, '!' re-includes, '**',
+ * a match on a parent folder excludes its contents). */
+bool dko_context_is_excluded(const dko_context *ctx, const char *rel);
+
+#endif
