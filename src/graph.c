@@ -228,13 +228,14 @@ bool dko_state_defines(const dko_state *st, const char *name)
 	return find_var(st->vars, st->nvars, name) != NULL;
 }
 
-/* Lookup among the global ARGs (FROM lines): an unknown name is unset. */
+/* Lookup among the global ARGs (FROM lines): an unknown name is unset, and
+ * so is an ARG with neither a default nor a --build-arg in the profile, as
+ * in BuildKit. */
 static const char *lookup_global(void *ctx, const char *name, bool *unknown)
 {
 	const varvec *v = ctx;
 	const dko_var *x = find_var(v->items, (uint32_t)v->len, name);
-	if (x && !x->value)
-		*unknown = true; /* an ARG without a value may still be given at build time */
+	(void)unknown;
 	return x ? x->value : NULL;
 }
 
@@ -244,7 +245,7 @@ static const char *lookup_stage(void *ctx, const char *name, bool *unknown)
 {
 	const varvec *v = ctx;
 	const dko_var *x = find_var(v->items, (uint32_t)v->len, name);
-	if (!x || !x->value)
+	if (!x || (!x->value && x->kind != DKO_VAR_ARG))
 		*unknown = true;
 	return x ? x->value : NULL;
 }
@@ -724,7 +725,9 @@ static int resolve_targets(dko_graph *g, const dko_profile *p)
 		dko_stage *s = &g->stages[i];
 		bool never = p && (matches_any(p->unshipped, p->nunshipped, s->name) ||
 		                   matches_any(p->unshipped, p->nunshipped, s->base_expanded));
-		if (s->is_target && !never)
+		if (never)
+			s->shipped = false;
+		else if (s->is_target)
 			s->shipped = true;
 		if (s->shipped && s->base_stage >= 0)
 			g->stages[s->base_stage].shipped = true;
@@ -890,8 +893,9 @@ int dko_graph_dump(char **out, size_t *len, const dko_graph *g, const dko_doc *d
 	}
 	for (size_t i = 0; i < g->defs.len; i++) {
 		const dko_var *v = &g->defs.items[i];
+		const char *val = v->value ? v->value : v->kind == DKO_VAR_ARG ? "<unset>" : "?";
 		dko_buf_printf(&b, "(def L%u %s %s=%s)\n", doc->nodes[v->node].line,
-		               v->kind == DKO_VAR_ARG ? "ARG" : "ENV", v->name, v->value ? v->value : "?");
+		               v->kind == DKO_VAR_ARG ? "ARG" : "ENV", v->name, val);
 	}
 	for (size_t i = 0; i < g->uses.len; i++) {
 		const dko_var_use *u = &g->uses.items[i];

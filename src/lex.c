@@ -468,7 +468,6 @@ static void scan(dko_doc *doc)
 		doc->bom = true;
 		tok(doc, DKO_TOK_BOM, 0, 3);
 		start = 3;
-		s.pos = 0;
 	}
 	pline l;
 	bool first = true;
@@ -478,6 +477,8 @@ static void scan(dko_doc *doc)
 		top_line(&s, &l);
 		first = false;
 	}
+	dko_buf_release(&s.text);
+	free(s.segs);
 }
 
 int dko_parse(dko_doc **out, const char *buf, size_t len, const dko_parse_opts *opts)

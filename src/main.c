@@ -14,6 +14,9 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+	/* fix: registered when cmd_fix.c lands */
+	{"rules", cmd_rules, "list the rules"},
+	{"explain", cmd_explain, "explain a rule with a before/after example"},
 	{"dump", cmd_dump, "print the syntax tree (BuildKit's test format; --shell, --graph)"},
 	{"print", cmd_print, "parse and print the file back unchanged"},
 };

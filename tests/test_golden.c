@@ -212,6 +212,11 @@ int main(int argc, char **argv)
 			if (!c->name || !c->views) {
 				if (c->name)
 					fprintf(stderr, "golden: %s has no args file\n", c->name);
+				free(c->name);
+				free(c->dir);
+				free(c->input);
+				free(c->prefix);
+				free(c->views);
 				free(c);
 				continue;
 			}
@@ -225,9 +230,24 @@ int main(int argc, char **argv)
 		free(sviews);
 		free(sdir);
 	}
+	for (size_t s = 0; s < nsuites; s++)
+		free(suites[s]);
+	free(suites);
 	if (ncases == 0) {
 		fprintf(stderr, "golden: no cases under %s\n", root);
 		return 1;
 	}
-	return _cmocka_run_group_tests("golden", tests, ncases, NULL, NULL);
+	int rc = _cmocka_run_group_tests("golden", tests, ncases, NULL, NULL);
+	for (size_t i = 0; i < ncases; i++) {
+		gcase *c = (gcase *)tests[i].initial_state;
+		free(c->name);
+		free(c->dir);
+		free(c->input);
+		free(c->prefix);
+		free(c->views);
+		free(c);
+	}
+	free(tests);
+	free(bin_abs);
+	return rc;
 }

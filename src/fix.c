@@ -1,0 +1,492 @@
+/*
+ * fix.c - the fix pipeline: parse -> graph -> passes -> print, repeated.
+ *
+ * Every pass runs on a fresh parse of the current text, so passes never see
+ * stale spans. After a pass edits, its output must parse again without an
+ * error (else its edits are dropped: a safety net, never expected to fire),
+ * and an aggressive pass's output goes through the verify hook when one is
+ * set. Passes run in registry order, round after round, until a round
+ * changes nothing (at most MAX_ROUNDS); suggestions are those of that last,
+ * quiet round, so none is reported twice.
+ *
+ * Findings are located in the input file: a line map from the current text
+ * to input lines is carried through every rewrite (a replaced or inserted
+ * instruction maps to the first line of what it replaced).
+ */
+#include "dockopt/fix.h"
+#include "config.h"
+#include "context.h"
+#include "pass.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/vec.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ROUNDS 8
+
+struct dko_fix_result {
+	dko_arena arena;
+	DKO_VEC(dko_file_edit) edits;
+	DKO_VEC(dko_finding) findings;
+	size_t runs_before, runs_after;
+};
+
+typedef struct extra_file {
+	char *path;
+	char *text;
+	size_t len;
+} extra_file;
+
+typedef struct fix_run {
+	const dko_fix_opts *opts;
+	dko_fix_result *res;
+	const char *path;
+	uint32_t *origin; /* origin[line] = input line, 1-based; origin[0] unused */
+	uint32_t norigin;
+	DKO_VEC(dko_finding) pending;     /* findings of the pass being run */
+	DKO_VEC(dko_finding) suggestions; /* suggestions of the current round */
+	DKO_VEC(extra_file) files;
+	struct dko_sh_script **scripts; /* per node, for the current pass */
+	uint32_t nscripts;
+	const dko_doc *doc;
+} fix_run;
+
+/* ---- results ------------------------------------------------------------------- */
+
+void dko_fix_result_free(dko_fix_result *r)
+{
+	if (!r)
+		return;
+	DKO_VEC_FREE(&r->edits);
+	DKO_VEC_FREE(&r->findings);
+	dko_arena_release(&r->arena);
+	free(r);
+}
+
+size_t dko_fix_edit_count(const dko_fix_result *r)
+{
+	return r->edits.len;
+}
+
+const dko_file_edit *dko_fix_edit(const dko_fix_result *r, size_t i)
+{
+	return i < r->edits.len ? &r->edits.items[i] : NULL;
+}
+
+size_t dko_fix_finding_count(const dko_fix_result *r)
+{
+	return r->findings.len;
+}
+
+const dko_finding *dko_fix_finding(const dko_fix_result *r, size_t i)
+{
+	return i < r->findings.len ? &r->findings.items[i] : NULL;
+}
+
+size_t dko_fix_applied_count(const dko_fix_result *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->findings.len; i++)
+		n += r->findings.items[i].applied;
+	return n;
+}
+
+void dko_fix_run_counts(const dko_fix_result *r, size_t *before, size_t *after)
+{
+	*before = r->runs_before;
+	*after = r->runs_after;
+}
+
+/* ---- the pass API -------------------------------------------------------------- */
+
+static uint32_t origin_line(const fix_run *fr, uint32_t line)
+{
+	if (line >= 1 && line < fr->norigin)
+		return fr->origin[line];
+	return line;
+}
+
+static uint32_t node_last_line(const dko_doc *doc, const dko_node *n)
+{
+	uint32_t line = n->line;
+	for (uint32_t i = n->span.start; i + 1 < n->span.end; i++)
+		if (doc->src[i] == '\n')
+			line++;
+	return line;
+}
+
+static void add_pending(dko_pass_ctx *c, uint32_t node, uint32_t last, bool applied,
+                        const char *fmt, va_list ap)
+{
+	fix_run *fr = c->run;
+	dko_buf m = DKO_BUF_INIT;
+	dko_buf_vprintf(&m, fmt, ap);
+	const dko_node *n = &c->doc->nodes[node < c->doc->nnodes ? node : 0];
+	const dko_node *ln = &c->doc->nodes[last < c->doc->nnodes ? last : 0];
+	uint32_t line, col = 1;
+	if (n->kind == DKO_NODE_INSTR) {
+		dko_span k = dko_node_phys_span(n, n->instr->keyword);
+		dko_doc_position(c->doc, k.start, &line, &col);
+	}
+	dko_finding f = {0};
+	f.rule = c->pass->info.id;
+	f.hadolint = c->pass->info.hadolint;
+	f.tier = c->pass->info.tier;
+	f.applied = applied;
+	f.file = fr->path;
+	f.line = origin_line(fr, n->line);
+	f.col = col;
+	f.end_line = origin_line(fr, node_last_line(c->doc, ln));
+	if (f.end_line < f.line)
+		f.end_line = f.line;
+	f.message = dko_arena_strndup(&fr->res->arena, dko_buf_cstr(&m), m.len);
+	f.reason = c->pass->info.title;
+	dko_buf_release(&m);
+	DKO_VEC_PUSH(&fr->pending, f);
+}
+
+void dko_pass_applied(dko_pass_ctx *c, uint32_t node, uint32_t last_node, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_pending(c, node, last_node, true, fmt, ap);
+	va_end(ap);
+}
+
+void dko_pass_suggest(dko_pass_ctx *c, uint32_t node, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_pending(c, node, node, false, fmt, ap);
+	va_end(ap);
+}
+
+void dko_pass_add_file(dko_pass_ctx *c, const char *rel_path, const char *text, size_t len)
+{
+	fix_run *fr = c->run;
+	for (size_t i = 0; i < fr->files.len; i++) {
+		if (strcmp(fr->files.items[i].path, rel_path) == 0) {
+			free(fr->files.items[i].text);
+			fr->files.items[i].text = dko_xstrndup(text, len);
+			fr->files.items[i].len = len;
+			return;
+		}
+	}
+	extra_file f = {dko_xstrdup(rel_path), dko_xstrndup(text, len), len};
+	DKO_VEC_PUSH(&fr->files, f);
+}
+
+const char *dko_pass_node_text(const dko_pass_ctx *c, uint32_t i, size_t *len)
+{
+	const dko_node *n = &c->doc->nodes[i];
+	*len = n->span.end - n->span.start;
+	return c->doc->src + n->span.start;
+}
+
+/* ---- line origins ------------------------------------------------------------- */
+
+static uint32_t count_lines(const char *s, size_t n)
+{
+	uint32_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += s[i] == '\n';
+	return k;
+}
+
+/* After printing doc's edits: the origin of every line of the new text. */
+static void remap_origins(fix_run *fr, const dko_doc *doc, uint32_t new_lines)
+{
+	uint32_t *o = dko_xcalloc(new_lines + 2, sizeof(uint32_t));
+	uint32_t at = 1;
+#define EMIT(orig)                                                                     \
+	do {                                                                               \
+		if (at <= new_lines + 1)                                                       \
+			o[at] = (orig);                                                            \
+		at++;                                                                          \
+	} while (0)
+	for (uint32_t i = 0; i < doc->nnodes; i++) {
+		const dko_node *n = &doc->nodes[i];
+		uint32_t first = origin_line(fr, n->line);
+		for (const dko_edit *e = n->before; e; e = e->next)
+			for (uint32_t k = count_lines(e->text, e->len); k > 0; k--)
+				EMIT(first);
+		if (n->replaced) {
+			for (uint32_t k = count_lines(n->repl, n->repl_len); k > 0; k--)
+				EMIT(first);
+		} else {
+			uint32_t k = count_lines(doc->src + n->span.start, n->span.end - n->span.start);
+			for (uint32_t j = 0; j < k; j++)
+				EMIT(origin_line(fr, n->line + j));
+		}
+	}
+	uint32_t last = fr->norigin > 1 ? fr->origin[fr->norigin - 1] : 1;
+	while (at <= new_lines + 1)
+		EMIT(last);
+#undef EMIT
+	free(fr->origin);
+	fr->origin = o;
+	fr->norigin = new_lines + 2;
+}
+
+/* ---- rule selection -------------------------------------------------------------- */
+
+static bool id_in(const char *const *list, size_t n, const dko_rule_info *r)
+{
+	for (size_t i = 0; i < n; i++) {
+		const dko_rule_info *x = dko_rule_find(list[i]);
+		if (x == r)
+			return true;
+	}
+	return false;
+}
+
+static bool pass_enabled(const dko_fix_opts *o, const dko_pass *p)
+{
+	const dko_rule_info *r = &p->info;
+	if (o->select)
+		return id_in(o->select, o->nselect, r) && !id_in(o->ignore, o->nignore, r);
+	if (id_in(o->ignore, o->nignore, r))
+		return false;
+	int set = o->config ? dko_config_rule_setting(o->config, r) : -1;
+	if (set >= 0)
+		return set == 1;
+	bool aggressive = o->aggressive || (o->config && dko_config_aggressive(o->config));
+	return r->tier == DKO_TIER_SAFE || aggressive;
+}
+
+/* ---- one pass ------------------------------------------------------------------------ */
+
+static void free_scripts(fix_run *fr);
+
+static size_t count_runs(const dko_doc *doc)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < doc->nnodes; i++)
+		n += doc->nodes[i].kind == DKO_NODE_INSTR && doc->nodes[i].instr->kind == DKO_I_RUN;
+	return n;
+}
+
+/* Keep the pass's findings: applied ones go to the result (or become
+ * suggestions saying why, when the edit was dropped), suggestions to the
+ * current round's list. */
+static void commit_pending(fix_run *fr, const char *dropped)
+{
+	for (size_t i = 0; i < fr->pending.len; i++) {
+		dko_finding f = fr->pending.items[i];
+		if (f.applied && dropped) {
+			dko_buf m = DKO_BUF_INIT;
+			dko_buf_printf(&m, "%s (not applied: %s)", f.message, dropped);
+			f.message = dko_arena_strndup(&fr->res->arena, dko_buf_cstr(&m), m.len);
+			dko_buf_release(&m);
+			f.applied = false;
+		}
+		if (f.applied)
+			DKO_VEC_PUSH(&fr->res->findings, f);
+		else
+			DKO_VEC_PUSH(&fr->suggestions, f);
+	}
+	fr->pending.len = 0;
+}
+
+typedef struct env {
+	const dko_profile *profile;
+	dko_context *context;
+	const struct dko_pkg_table *pkgs;
+} env;
+
+/* Run pass p on *text. Returns true when it changed the text. */
+static bool run_pass(fix_run *fr, const dko_pass *p, char **text, size_t *len, const env *e)
+{
+	dko_doc *doc;
+	dko_parse(&doc, *text, *len, &(dko_parse_opts){fr->path});
+	dko_graph *g = NULL;
+	bool changed = false;
+	if (dko_graph_build(&g, doc, e->profile) != 0) {
+		dko_graph_free(g);
+		dko_doc_free(doc);
+		return false;
+	}
+	dko_style st;
+	dko_style_detect(&st, doc);
+	dko_pass_ctx c = {doc, g, fr->opts, &st, e->context, e->pkgs, fr, p};
+	fr->doc = doc;
+	fr->nscripts = doc->nnodes;
+	fr->scripts = dko_xcalloc(doc->nnodes + 1, sizeof(*fr->scripts));
+	fr->pending.len = 0;
+	p->run(&c);
+	if (doc->edited) {
+		char *out;
+		size_t olen;
+		dko_doc_print(&out, &olen, doc);
+		if (olen == *len && memcmp(out, *text, olen) == 0) {
+			free(out);
+		} else {
+			const char *drop = NULL;
+			dko_doc *check;
+			if (dko_parse(&check, out, olen, NULL) != 0 || dko_cst_check(check) != 0)
+				drop = "the rewrite did not parse (internal error, please report)";
+			dko_doc_free(check);
+			if (!drop && p->info.tier == DKO_TIER_AGGRESSIVE && fr->opts->verify &&
+			    fr->opts->verify(fr->opts->verify_ctx, fr->path, *text, *len, out, olen) != 0)
+				drop = "verify failed";
+			if (drop) {
+				free(out);
+				commit_pending(fr, drop);
+			} else {
+				remap_origins(fr, doc, count_lines(out, olen));
+				free(*text);
+				*text = out;
+				*len = olen;
+				changed = true;
+			}
+		}
+	}
+	commit_pending(fr, NULL);
+	free_scripts(fr);
+	fr->doc = NULL;
+	dko_graph_free(g);
+	dko_doc_free(doc);
+	return changed;
+}
+
+/* ---- the loop -------------------------------------------------------------------------- */
+
+static void add_edit(dko_fix_result *r, const char *path, const char *old, size_t olen,
+                     const char *new_text, size_t nlen)
+{
+	dko_file_edit e;
+	e.path = dko_arena_strdup(&r->arena, path);
+	e.old_text = old ? dko_arena_strndup(&r->arena, old, olen) : NULL;
+	e.old_len = olen;
+	e.new_text = dko_arena_strndup(&r->arena, new_text, nlen);
+	e.new_len = nlen;
+	DKO_VEC_PUSH(&r->edits, e);
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return dko_xstrdup(".");
+	if (slash == path)
+		return dko_xstrdup("/");
+	return dko_xstrndup(path, (size_t)(slash - path));
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const dko_finding *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->applied != y->applied)
+		return x->applied ? -1 : 1;
+	return strcmp(x->rule, y->rule);
+}
+
+static void open_context(const dko_fix_opts *o, dko_context **ctx)
+{
+	*ctx = NULL;
+	if (o->context_dir && !*o->context_dir)
+		return;
+	char *dir = o->context_dir ? dko_xstrdup(o->context_dir)
+	                           : (o->path && strcmp(o->path, "-") && strcmp(o->path, "<stdin>"))
+	                                 ? dir_of(o->path)
+	                                 : NULL;
+	if (dir && dko_context_open_dir(ctx, dir) != 0)
+		*ctx = NULL;
+	free(dir);
+}
+
+int dko_fix(dko_fix_result **out, const char *text, size_t len, const dko_fix_opts *opts)
+{
+	dko_fix_result *r = dko_xcalloc(1, sizeof(*r));
+	dko_arena_init(&r->arena);
+	*out = r;
+	dko_fix_opts defaults = {0};
+	const dko_fix_opts *o = opts ? opts : &defaults;
+	const char *path = o->path ? o->path : "Dockerfile";
+
+	dko_doc *doc;
+	int rc = dko_parse(&doc, text, len, &(dko_parse_opts){path});
+	r->runs_before = r->runs_after = count_runs(doc);
+	dko_doc_free(doc);
+	if (rc != 0 || o->no_passes)
+		return rc;
+
+	dko_profile prof = {0};
+	prof.context_dir = o->context_dir;
+	prof.targets = o->targets;
+	prof.ntargets = o->ntargets;
+	prof.build_args = o->build_args;
+	prof.nbuild_args = o->nbuild_args;
+	prof.secrets = o->secrets;
+	prof.nsecrets = o->nsecrets;
+	if (o->config)
+		dko_config_unshipped(o->config, &prof.unshipped, &prof.nunshipped);
+	dko_graph *g;
+	dko_parse(&doc, text, len, &(dko_parse_opts){path});
+	rc = dko_graph_build(&g, doc, &prof);
+	dko_graph_free(g);
+	dko_doc_free(doc);
+	if (rc != 0)
+		return rc;
+
+	env e = {&prof, NULL, o->config ? dko_config_pkg_table(o->config) : NULL};
+	open_context(o, &e.context);
+	fix_run fr = {0};
+	fr.opts = o;
+	fr.res = r;
+	fr.path = dko_arena_strdup(&r->arena, path);
+	fr.norigin = count_lines(text, len) + 2;
+	fr.origin = dko_xcalloc(fr.norigin, sizeof(uint32_t));
+	for (uint32_t i = 0; i < fr.norigin; i++)
+		fr.origin[i] = i;
+
+	char *cur = dko_xstrndup(text, len);
+	size_t clen = len;
+	for (int round = 0; round < MAX_ROUNDS; round++) {
+		bool changed = false;
+		fr.suggestions.len = 0;
+		for (size_t i = 0; i < dko_pass_registry_len; i++) {
+			const dko_pass *p = dko_pass_registry[i];
+			if (pass_enabled(o, p))
+				changed |= run_pass(&fr, p, &cur, &clen, &e);
+		}
+		if (!changed)
+			break;
+	}
+	for (size_t i = 0; i < fr.suggestions.len; i++)
+		DKO_VEC_PUSH(&r->findings, fr.suggestions.items[i]);
+	if (clen != len || memcmp(cur, text, len) != 0)
+		add_edit(r, path, text, len, cur, clen);
+	dko_parse(&doc, cur, clen, NULL);
+	r->runs_after = count_runs(doc);
+	dko_doc_free(doc);
+	for (size_t i = 0; i < fr.files.len; i++) {
+		extra_file *f = &fr.files.items[i];
+		add_edit(r, f->path, NULL, 0, f->text, f->len);
+		free(f->path);
+		free(f->text);
+	}
+	qsort(r->findings.items, r->findings.len, sizeof(dko_finding), cmp_finding);
+	DKO_VEC_FREE(&fr.files);
+	DKO_VEC_FREE(&fr.pending);
+	DKO_VEC_FREE(&fr.suggestions);
+	free(fr.origin);
+	free(cur);
+	dko_context_free(e.context);
+	return 0;
+}
+
+/* ---- shell trees, cached per pass run ------------------------------------------------ */
+
+static void free_scripts(fix_run *fr)
+{
+	free(fr->scripts);
+	fr->scripts = NULL;
+	fr->nscripts = 0;
+}

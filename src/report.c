@@ -1,0 +1,245 @@
+/*
+ * report.c - findings as text, JSON and SARIF (see report.h).
+ *
+ * The JSON document is the model ("schema": "dockopt/findings/1"); SARIF is
+ * derived from the same fields. A SARIF fix replaces whole input lines: the
+ * hunk of the file's unified diff that covers the finding's lines gives the
+ * deleted region and the inserted text.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *tier_name(dko_tier t)
+{
+	return t == DKO_TIER_AGGRESSIVE ? "aggressive" : "safe";
+}
+
+void dko_report_text(FILE *fp, const dko_report_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const dko_report_file *f = &files[i];
+		if (f->error) {
+			fprintf(fp, "%s\n", f->error);
+			continue;
+		}
+		for (size_t k = 0; k < dko_fix_finding_count(f->result); k++) {
+			const dko_finding *x = dko_fix_finding(f->result, k);
+			fprintf(fp, "%s:%u:%u: %s [%s%s%s%s] %s\n", x->file, x->line, x->col,
+			        x->applied ? "fixed" : "suggestion", x->rule, x->hadolint ? " " : "",
+			        x->hadolint ? x->hadolint : "",
+			        x->tier == DKO_TIER_AGGRESSIVE ? ", aggressive" : "", x->message);
+		}
+	}
+}
+
+static void json_kv_str(dko_buf *b, const char *k, const char *v, bool comma)
+{
+	dko_buf_printf(b, "%s\"%s\":", comma ? "," : "", k);
+	if (v)
+		dko_buf_put_json_str(b, v, strlen(v));
+	else
+		dko_buf_puts(b, "null");
+}
+
+static void json_finding(dko_buf *b, const dko_finding *x)
+{
+	dko_buf_putc(b, '{');
+	json_kv_str(b, "rule", x->rule, false);
+	json_kv_str(b, "hadolint", x->hadolint, true);
+	json_kv_str(b, "tier", tier_name(x->tier), true);
+	dko_buf_printf(b, ",\"applied\":%s", x->applied ? "true" : "false");
+	json_kv_str(b, "file", x->file, true);
+	dko_buf_printf(b, ",\"line\":%u,\"column\":%u,\"end_line\":%u", x->line, x->col, x->end_line);
+	json_kv_str(b, "message", x->message, true);
+	json_kv_str(b, "reason", x->reason, true);
+	dko_buf_putc(b, '}');
+}
+
+void dko_report_json(dko_buf *b, const dko_report_file *files, size_t n, const char *extra_json)
+{
+	size_t applied = 0, suggested = 0, changed = 0, errors = 0, before = 0, after = 0;
+	dko_buf_printf(b, "{\"schema\":\"%s\",\"tool\":{\"name\":\"dockopt\",\"version\":\"%s\"}",
+	               DKO_FINDINGS_SCHEMA, DKO_VERSION);
+	dko_buf_puts(b, ",\"files\":[");
+	for (size_t i = 0; i < n; i++) {
+		const dko_report_file *f = &files[i];
+		dko_buf_puts(b, i ? ",{" : "{");
+		json_kv_str(b, "path", f->path, false);
+		if (f->error) {
+			json_kv_str(b, "error", f->error, true);
+			errors++;
+		} else {
+			size_t rb, ra, ne = dko_fix_edit_count(f->result);
+			dko_fix_run_counts(f->result, &rb, &ra);
+			before += rb;
+			after += ra;
+			changed += ne > 0;
+			dko_buf_printf(b, ",\"changed\":%s,\"run_instructions\":{\"before\":%zu,\"after\":%zu}",
+			               ne ? "true" : "false", rb, ra);
+			dko_buf_puts(b, ",\"edits\":[");
+			for (size_t k = 0; k < ne; k++) {
+				const dko_file_edit *e = dko_fix_edit(f->result, k);
+				dko_buf_puts(b, k ? ",{" : "{");
+				json_kv_str(b, "path", e->path, false);
+				dko_buf_printf(b, ",\"new_file\":%s}", e->old_text ? "false" : "true");
+			}
+			dko_buf_putc(b, ']');
+			if (f->diff) {
+				dko_buf_puts(b, ",\"diff\":");
+				dko_buf_put_json_str(b, f->diff, strlen(f->diff));
+			}
+		}
+		dko_buf_putc(b, '}');
+	}
+	dko_buf_puts(b, "],\"findings\":[");
+	bool first = true;
+	for (size_t i = 0; i < n; i++) {
+		if (files[i].error)
+			continue;
+		for (size_t k = 0; k < dko_fix_finding_count(files[i].result); k++) {
+			const dko_finding *x = dko_fix_finding(files[i].result, k);
+			if (!first)
+				dko_buf_putc(b, ',');
+			first = false;
+			json_finding(b, x);
+			if (x->applied)
+				applied++;
+			else
+				suggested++;
+		}
+	}
+	dko_buf_printf(b, "],\"summary\":{\"files\":%zu,\"changed\":%zu,\"errors\":%zu,"
+	                  "\"applied\":%zu,\"suggested\":%zu,\"run_instructions_before\":%zu,"
+	                  "\"run_instructions_after\":%zu}",
+	               n, changed, errors, applied, suggested, before, after);
+	if (extra_json && *extra_json)
+		dko_buf_printf(b, ",%s", extra_json);
+	dko_buf_puts(b, "}\n");
+}
+
+/* ---- SARIF ---------------------------------------------------------------------- */
+
+typedef struct hunk {
+	unsigned old_start, old_len;
+	const char *body; /* first line after the @@ header */
+	size_t body_len;
+} hunk;
+
+/* The hunks of the first file section of a unified diff. */
+static size_t parse_hunks(const char *diff, hunk **out)
+{
+	size_t n = 0, cap = 0;
+	hunk *v = NULL;
+	int sections = 0;
+	for (const char *p = diff; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len >= 4 && !strncmp(p, "--- ", 4) && ++sections > 1)
+			break;
+		if (len > 4 && !strncmp(p, "@@ -", 4)) {
+			hunk h = {0, 1, nl ? nl + 1 : p + len, 0};
+			char *e;
+			h.old_start = (unsigned)strtoul(p + 4, &e, 10);
+			if (*e == ',')
+				h.old_len = (unsigned)strtoul(e + 1, &e, 10);
+			if (n == cap)
+				v = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(hunk));
+			v[n++] = h;
+		} else if (n && (*p == ' ' || *p == '-' || *p == '+' || *p == '\\')) {
+			v[n - 1].body_len = (size_t)((nl ? nl + 1 : p + len) - v[n - 1].body);
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	*out = v;
+	return n;
+}
+
+static void sarif_fix(dko_buf *b, const dko_finding *x, const hunk *h, size_t nh)
+{
+	for (size_t i = 0; i < nh; i++) {
+		unsigned a = h[i].old_start, e = h[i].old_start + (h[i].old_len ? h[i].old_len - 1 : 0);
+		if (h[i].old_len == 0)
+			a = e = h[i].old_start + 1;
+		if (x->line > e || x->end_line < a)
+			continue;
+		dko_buf inserted = DKO_BUF_INIT;
+		for (const char *p = h[i].body; p < h[i].body + h[i].body_len;) {
+			const char *nl = memchr(p, '\n', (size_t)(h[i].body + h[i].body_len - p));
+			size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(h[i].body + h[i].body_len - p);
+			if (*p == ' ' || *p == '+')
+				dko_buf_put(&inserted, p + 1, len - 1);
+			p += len;
+		}
+		dko_buf_puts(b, ",\"fixes\":[{\"description\":{\"text\":");
+		dko_buf_put_json_str(b, x->message, strlen(x->message));
+		dko_buf_puts(b, "},\"artifactChanges\":[{\"artifactLocation\":{\"uri\":");
+		dko_buf_put_json_str(b, x->file, strlen(x->file));
+		dko_buf_printf(b, "},\"replacements\":[{\"deletedRegion\":{\"startLine\":%u,\"startColumn\":1,"
+		                  "\"endLine\":%u,\"endColumn\":1},\"insertedContent\":{\"text\":",
+		               a, h[i].old_len ? e + 1 : a);
+		dko_buf_put_json_str(b, dko_buf_cstr(&inserted), inserted.len);
+		dko_buf_puts(b, "}}]}]}]");
+		dko_buf_release(&inserted);
+		return;
+	}
+}
+
+static void sarif_rules(dko_buf *b)
+{
+	for (size_t i = 0; i < dko_rule_count(); i++) {
+		const dko_rule_info *r = dko_rule_at(i);
+		dko_buf_puts(b, i ? ",{" : "{");
+		json_kv_str(b, "id", r->id, false);
+		dko_buf_puts(b, ",\"shortDescription\":{\"text\":");
+		dko_buf_put_json_str(b, r->title, strlen(r->title));
+		dko_buf_puts(b, "},\"fullDescription\":{\"text\":");
+		dko_buf_put_json_str(b, r->explain, strlen(r->explain));
+		dko_buf_puts(b, "},\"properties\":{");
+		json_kv_str(b, "tier", tier_name(r->tier), false);
+		json_kv_str(b, "hadolint", r->hadolint, true);
+		dko_buf_puts(b, "}}");
+	}
+}
+
+void dko_report_sarif(dko_buf *b, const dko_report_file *files, size_t n)
+{
+	dko_buf_puts(b, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\","
+	                "\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"dockopt\","
+	                "\"informationUri\":\"https://github.com/dockopt/dockopt\",\"version\":\"");
+	dko_buf_puts(b, DKO_VERSION);
+	dko_buf_puts(b, "\",\"rules\":[");
+	sarif_rules(b);
+	dko_buf_puts(b, "]}},\"results\":[");
+	bool first = true;
+	for (size_t i = 0; i < n; i++) {
+		if (files[i].error)
+			continue;
+		hunk *h = NULL;
+		size_t nh = files[i].diff ? parse_hunks(files[i].diff, &h) : 0;
+		for (size_t k = 0; k < dko_fix_finding_count(files[i].result); k++) {
+			const dko_finding *x = dko_fix_finding(files[i].result, k);
+			dko_buf_puts(b, first ? "{" : ",{");
+			first = false;
+			json_kv_str(b, "ruleId", x->rule, false);
+			dko_buf_printf(b, ",\"level\":\"%s\",\"message\":{\"text\":",
+			               x->applied ? "warning" : "note");
+			dko_buf_put_json_str(b, x->message, strlen(x->message));
+			dko_buf_puts(b, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
+			dko_buf_put_json_str(b, x->file, strlen(x->file));
+			dko_buf_printf(b, "},\"region\":{\"startLine\":%u,\"startColumn\":%u,\"endLine\":%u}}}]",
+			               x->line, x->col, x->end_line);
+			dko_buf_printf(b, ",\"properties\":{\"applied\":%s,\"tier\":\"%s\"",
+			               x->applied ? "true" : "false", tier_name(x->tier));
+			if (x->hadolint)
+				json_kv_str(b, "hadolint", x->hadolint, true);
+			dko_buf_putc(b, '}');
+			if (x->applied)
+				sarif_fix(b, x, h, nh);
+			dko_buf_putc(b, '}');
+		}
+		free(h);
+	}
+	dko_buf_puts(b, "]}]}\n");
+}
