@@ -29,6 +29,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -820,6 +821,21 @@ int dko_git_tree_list(dko_git_entry **out, size_t *n, dko_git_repo *repo, const 
 	return 0;
 }
 
+/* Whether path can name a file in a tree: relative, no empty, "." or ".."
+ * parts, nothing inside .git. */
+static bool valid_tree_path(const char *path)
+{
+	const char *p = path;
+	do {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.') ||
+		    (n == 4 && strncasecmp(p, ".git", 4) == 0))
+			return false;
+		p += n;
+	} while (*p++ == '/');
+	return true;
+}
+
 /* One git_tree_update for f against base (NULL: empty). *skip is set for the
  * removal of a path base does not have (libgit2 would fail on it). */
 static int tree_change(git_tree_update *u, bool *skip, dko_git_repo *repo, git_tree *base,
@@ -827,6 +843,9 @@ static int tree_change(git_tree_update *u, bool *skip, dko_git_repo *repo, git_t
 {
 	git_tree_entry *old = NULL;
 	*skip = false;
+	if (!f->path || !valid_tree_path(f->path))
+		return dko_error_set(DKO_EINVAL, "'%s': not a valid path in a tree",
+		                     f->path ? f->path : "");
 	if (base && git_tree_entry_bypath(&old, base, f->path) < 0)
 		old = NULL;
 	u->path = f->path;
@@ -966,8 +985,9 @@ int dko_git_commit_create(dko_git_oid *out, dko_git_repo *repo, const dko_git_oi
 	git_commit **pc = NULL;
 	dko_buf msg = DKO_BUF_INIT;
 	int rc = signature(&sig, repo, who);
-	if (rc == 0 && git_tree_lookup(&t, repo->repo, goid(tree)) < 0)
-		rc = gfail(-1, "the commit's tree");
+	int err = rc == 0 ? git_tree_lookup(&t, repo->repo, goid(tree)) : 0;
+	if (err < 0)
+		rc = gfail(err, "the commit's tree");
 	if (rc == 0)
 		rc = lookup_parents(&pc, repo, parents, nparents);
 	if (rc < 0)
@@ -976,7 +996,7 @@ int dko_git_commit_create(dko_git_oid *out, dko_git_repo *repo, const dko_git_oi
 	if (msg.len == 0 || msg.ptr[msg.len - 1] != '\n')
 		dko_buf_putc(&msg, '\n');
 	git_oid id;
-	int err = git_commit_create(&id, repo->repo, NULL, sig, sig, NULL, msg.ptr, t, nparents,
+	err = git_commit_create(&id, repo->repo, NULL, sig, sig, NULL, msg.ptr, t, nparents,
 	                            (const git_commit **)pc);
 	if (err < 0)
 		rc = gfail(err, "cannot create the commit");

@@ -212,8 +212,10 @@ typedef struct dko_git_file {
 
 /*
  * Build a new tree: the tree of base (NULL: an empty tree) with files
- * replaced, added (creating folders as needed) or removed. Returns its id in
- * *out; nothing else changes (no ref, no index).
+ * replaced, added (creating folders as needed) or removed (removing an
+ * absent path is a no-op; a folder left empty disappears). Returns its id in
+ * *out; nothing else changes (no ref, no index). DKO_EINVAL for a path git
+ * cannot hold (absolute, empty parts, "." or "..", inside .git).
  */
 int dko_git_tree_update(dko_git_oid *out, dko_git_repo *repo, const char *base,
                         const dko_git_file *files, size_t n);
@@ -260,16 +262,19 @@ int dko_git_ref_set(dko_git_repo *repo, const char *refname, const dko_git_oid *
 
 /* ---- Remotes --------------------------------------------------------- */
 
-/* Add a named remote with git's default fetch refspec. */
+/* Add a named remote (remote.<name>.url) with git's default fetch refspec.
+ * DKO_EINVAL when the name is invalid or taken. */
 int dko_git_remote_add(dko_git_repo *repo, const char *name, const char *url);
-/* The URL of a named remote (malloc'd); DKO_ENOTFOUND when none. The URL
- * is as configured: it may hold credentials, never print it unredacted. */
+/* The fetch URL of a named remote after url.<base>.insteadOf rewriting
+ * (malloc'd); DKO_ENOTFOUND when there is no such remote. It may hold
+ * credentials: never print it without dko_redact. */
 int dko_git_remote_url(char **out, dko_git_repo *repo, const char *name);
 
 /*
- * Fetch a named remote with its configured refspecs (by default every branch
- * into refs/remotes/<remote>/), pruning tracking refs of deleted branches.
- * Credentials: see dko_git_push.
+ * Fetch a named remote with its fetch refspec (the first remote.<name>.fetch;
+ * by default every branch into refs/remotes/<remote>/), pruning tracking
+ * refs of branches deleted there. Tags are not fetched. Credentials: see
+ * dko_git_push.
  */
 int dko_git_fetch(dko_git_repo *repo, const char *remote);
 
@@ -278,7 +283,8 @@ int dko_git_remote_branch(dko_git_oid *out, dko_git_repo *repo, const char *remo
                           const char *branch);
 
 /*
- * Push local_ref to remote_ref (both full ref names) on the named remote,
+ * Push local_ref to remote_ref (both full ref names) on the named remote (its
+ * pushurl, else its url after pushInsteadOf/insteadOf, as git picks it),
  * forced but with a lease: the push goes ahead only when remote_ref on the
  * server still points to *expect, or does not exist when expect is NULL. The
  * server's value is the one advertised on the push connection itself and is

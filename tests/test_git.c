@@ -751,6 +751,15 @@ static void test_git__tree_update_and_list(void **state)
 	dko_git_oid t;
 	assert_int_equal(dko_git_resolve_tree(&t, repo, "main"), 0);
 	assert_true(dko_git_oid_equal(&t, &t1));
+
+	/* paths git would never hold are refused, nothing is written */
+	static const char *const bad[] = {"../x", "a/../x", "/abs", ".git/config", "a//b", "a/",
+	                                  "", "./x"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dko_git_file f = {bad[i], "x", 1, 0, NULL};
+		if (dko_git_tree_update(&t, repo, "main", &f, 1) != DKO_EINVAL)
+			fail_msg("path '%s' accepted", bad[i]);
+	}
 	free(h);
 	dko_git_repo_free(repo);
 	tu_rmrf(d);
@@ -842,28 +851,8 @@ static void test_git__ident_parse(void **state)
 
 /* ---- the tree-backed build context ---------------------------------------- */
 
-static void test_git__context_ops(void **state)
+static void check_ctx_list(const dko_context_ops *ops, void *c)
 {
-	(void)state;
-	char *d;
-	dko_git_repo *repo = repo_with(&d, NULL);
-	dko_git_oid tree, some;
-	assert_int_equal(dko_git_blob_write(&some, repo, "x", 1), 0);
-	dko_git_file files[] = {
-		{"svc/Dockerfile", "FROM a\n", 7, 0, NULL},
-		{"svc/a/f", "f\n", 2, 0, NULL},
-		{"svc/a-b", "ab\n", 3, 0, NULL},
-		{"svc/a.txt", "at\n", 3, 0, NULL},
-		{"svc/link", "a.txt", 5, DKO_GIT_MODE_LINK, NULL},
-		{"svc/mod", NULL, 0, DKO_GIT_MODE_SUBMODULE, &some},
-		{"top.txt", "t\n", 2, 0, NULL},
-	};
-	assert_int_equal(dko_git_tree_update(&tree, repo, NULL, files, 7), 0);
-	char *rev = hex(&tree);
-	const dko_context_ops *ops = &dko_git_context_ops;
-	void *c;
-	assert_int_equal(dko_git_context_self(&c, repo, rev, "svc"), 0);
-
 	char **names;
 	size_t n;
 	assert_int_equal(ops->list(c, "", &names, &n), 0);
@@ -886,7 +875,10 @@ static void test_git__context_ops(void **state)
 	free(names);
 	assert_int_equal(ops->list(c, "nope", &names, &n), DKO_ENOTFOUND);
 	assert_int_equal(ops->list(c, "a.txt", &names, &n), DKO_EINVAL);
+}
 
+static void check_ctx_read(const dko_context_ops *ops, void *c)
+{
 	char *data;
 	size_t len;
 	assert_int_equal(ops->read(c, "Dockerfile", &data, &len), 0);
@@ -900,7 +892,10 @@ static void test_git__context_ops(void **state)
 	assert_int_equal(ops->read(c, "a", &data, &len), DKO_EINVAL);
 	assert_int_equal(ops->read(c, "missing", &data, &len), DKO_ENOTFOUND);
 	assert_int_equal(ops->read(c, "../top.txt", &data, &len), DKO_EINVAL);
+}
 
+static void check_ctx_kinds(const dko_context_ops *ops, void *c)
+{
 	static const struct {
 		const char *rel;
 		dko_ctx_kind kind;
@@ -908,11 +903,37 @@ static void test_git__context_ops(void **state)
 	             {"link", DKO_CTX_LINK},     {"mod", DKO_CTX_DIR},   {"missing", DKO_CTX_NONE},
 	             {"link/x", DKO_CTX_NONE},   {"../top.txt", DKO_CTX_NONE}, {".", DKO_CTX_DIR}};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		dko_ctx_kind k = 99;
+		dko_ctx_kind k = DKO_CTX_FILE + DKO_CTX_DIR + DKO_CTX_LINK;
 		assert_int_equal(ops->kind(c, kinds[i].rel, &k), 0);
 		if (k != kinds[i].kind)
 			fail_msg("kind of '%s': %d, wanted %d", kinds[i].rel, k, kinds[i].kind);
 	}
+}
+
+static void test_git__context_ops(void **state)
+{
+	(void)state;
+	char *d;
+	dko_git_repo *repo = repo_with(&d, NULL);
+	dko_git_oid tree, some;
+	assert_int_equal(dko_git_blob_write(&some, repo, "x", 1), 0);
+	dko_git_file files[] = {
+		{"svc/Dockerfile", "FROM a\n", 7, 0, NULL},
+		{"svc/a/f", "f\n", 2, 0, NULL},
+		{"svc/a-b", "ab\n", 3, 0, NULL},
+		{"svc/a.txt", "at\n", 3, 0, NULL},
+		{"svc/link", "a.txt", 5, DKO_GIT_MODE_LINK, NULL},
+		{"svc/mod", NULL, 0, DKO_GIT_MODE_SUBMODULE, &some},
+		{"top.txt", "t\n", 2, 0, NULL},
+	};
+	assert_int_equal(dko_git_tree_update(&tree, repo, NULL, files, 7), 0);
+	char *rev = hex(&tree);
+	const dko_context_ops *ops = &dko_git_context_ops;
+	void *c;
+	assert_int_equal(dko_git_context_self(&c, repo, rev, "svc"), 0);
+	check_ctx_list(ops, c);
+	check_ctx_read(ops, c);
+	check_ctx_kinds(ops, c);
 	ops->free(c);
 
 	/* the whole tree, and a root that is not a folder */
@@ -950,111 +971,138 @@ static void assert_remote_ref(const char *bare, const char *ref, const dko_git_o
 	free(h);
 }
 
-/* The PR bot's use of a remote at url (a bare repository at bare). */
-static void remote_scenario(const char *url, const char *bare)
-{
-	char *dev_dir = tu_mkdtemp(), *bot_dir = tu_mkdtemp();
+/* The PR bot's use of a remote: a developer's clone (dev), the bot's own
+ * bare repository (bot), and the server-side bare repository (bare). */
+typedef struct scenario {
+	const char *bare;
 	dko_git_repo *dev, *bot;
-	assert_int_equal(dko_git_repo_init(&dev, dev_dir, false, "main"), 0);
-	assert_int_equal(dko_git_remote_add(dev, "origin", url), 0);
-	dko_git_oid a, b, c1, c2, c3, x, got;
-	commit_file(&a, dev, NULL, NULL, "Dockerfile", "FROM a\nRUN x\n", "base");
-	assert_int_equal(dko_git_ref_set(dev, "refs/heads/main", &a, NULL), 0);
-	assert_int_equal(dko_git_push(dev, "origin", "refs/heads/main", "refs/heads/main", NULL), 0);
-	assert_remote_ref(bare, "refs/heads/main", &a);
+	dko_git_oid a, c1;
+} scenario;
 
-	/* the bot: fetch, fix on top of origin/main, push the branch */
-	assert_int_equal(dko_git_repo_init(&bot, bot_dir, true, "main"), 0);
-	assert_int_equal(dko_git_remote_add(bot, "origin", url), 0);
-	assert_int_equal(dko_git_fetch(bot, "origin"), 0);
-	assert_int_equal(dko_git_remote_branch(&got, bot, "origin", "main"), 0);
-	assert_true(dko_git_oid_equal(&got, &a));
-	assert_int_equal(dko_git_remote_branch(&got, bot, "origin", "dockopt/optimize"),
+/* Point the local branch at commit and push it with the lease. */
+static void push_branch(dko_git_repo *repo, const dko_git_oid *commit, const dko_git_oid *lease,
+                        int want_rc)
+{
+	assert_int_equal(dko_git_ref_set(repo, "refs/heads/dockopt/optimize", commit, NULL), 0);
+	assert_int_equal(dko_git_push(repo, "origin", "refs/heads/dockopt/optimize",
+	                              "refs/heads/dockopt/optimize", lease),
+	                 want_rc);
+}
+
+/* The developer publishes main; the bot fetches, fixes and pushes. */
+static void scenario_first_run(scenario *sc)
+{
+	dko_git_oid got;
+	commit_file(&sc->a, sc->dev, NULL, NULL, "Dockerfile", "FROM a\nRUN x\n", "base");
+	assert_int_equal(dko_git_ref_set(sc->dev, "refs/heads/main", &sc->a, NULL), 0);
+	assert_int_equal(
+		dko_git_push(sc->dev, "origin", "refs/heads/main", "refs/heads/main", NULL), 0);
+	assert_remote_ref(sc->bare, "refs/heads/main", &sc->a);
+
+	assert_int_equal(dko_git_fetch(sc->bot, "origin"), 0);
+	assert_int_equal(dko_git_remote_branch(&got, sc->bot, "origin", "main"), 0);
+	assert_true(dko_git_oid_equal(&got, &sc->a));
+	assert_int_equal(dko_git_remote_branch(&got, sc->bot, "origin", "dockopt/optimize"),
 	                 DKO_ENOTFOUND);
-	commit_file(&c1, bot, "refs/remotes/origin/main", &a, "Dockerfile", "FROM a\nRUN y\n",
-	            "dockopt: optimize 1 Dockerfile\n\nDockerfile: RUN x -> RUN y");
-	assert_int_equal(dko_git_ref_set(bot, "refs/heads/dockopt/optimize", &c1, NULL), 0);
-	assert_int_equal(dko_git_push(bot, "origin", "refs/heads/dockopt/optimize",
-	                              "refs/heads/dockopt/optimize", NULL),
-	                 0);
-	assert_remote_ref(bare, "refs/heads/dockopt/optimize", &c1);
-	assert_sh("FROM a\nRUN y\n", sh("git --git-dir=%s show dockopt/optimize:Dockerfile", bare));
+	commit_file(&sc->c1, sc->bot, "refs/remotes/origin/main", &sc->a, "Dockerfile",
+	            "FROM a\nRUN y\n", "dockopt: optimize 1 Dockerfile\n\nDockerfile: RUN x -> RUN y");
+	push_branch(sc->bot, &sc->c1, NULL, 0);
+	assert_remote_ref(sc->bare, "refs/heads/dockopt/optimize", &sc->c1);
+	assert_sh("FROM a\nRUN y\n",
+	          sh("git --git-dir=%s show dockopt/optimize:Dockerfile", sc->bare));
 	assert_sh("dockopt: optimize 1 Dockerfile\n\nDockerfile: RUN x -> RUN y\n",
-	          sh("git --git-dir=%s log -1 --format=%%B dockopt/optimize | sed '$d'", bare));
-	assert_remote_ref(bare, "dockopt/optimize^", &a);
-	assert_int_equal(dko_git_remote_branch(&got, bot, "origin", "dockopt/optimize"), 0);
-	assert_true(dko_git_oid_equal(&got, &c1)); /* the tracking ref moved */
+	          sh("git --git-dir=%s log -1 --format=%%B dockopt/optimize | sed '$d'", sc->bare));
+	assert_remote_ref(sc->bare, "dockopt/optimize^", &sc->a);
+	assert_int_equal(dko_git_remote_branch(&got, sc->bot, "origin", "dockopt/optimize"), 0);
+	assert_true(dko_git_oid_equal(&got, &sc->c1)); /* the tracking ref moved */
+}
 
-	/* a second run on the same base finds its fix already there */
-	assert_int_equal(dko_git_fetch(bot, "origin"), 0);
+/* Same base: the fix is already on the remote branch; a "must not exist"
+ * lease is refused now that the branch exists. */
+static void scenario_second_run(scenario *sc)
+{
+	assert_int_equal(dko_git_fetch(sc->bot, "origin"), 0);
 	dko_git_commit_info ci;
-	assert_int_equal(dko_git_commit_lookup(&ci, bot, "refs/remotes/origin/dockopt/optimize"), 0);
+	assert_int_equal(
+		dko_git_commit_lookup(&ci, sc->bot, "refs/remotes/origin/dockopt/optimize"), 0);
 	dko_git_oid want_tree;
 	dko_git_file fix = {"Dockerfile", "FROM a\nRUN y\n", 13, 0, NULL};
-	assert_int_equal(dko_git_tree_update(&want_tree, bot, "refs/remotes/origin/main", &fix, 1),
-	                 0);
+	assert_int_equal(
+		dko_git_tree_update(&want_tree, sc->bot, "refs/remotes/origin/main", &fix, 1), 0);
 	assert_true(dko_git_oid_equal(&ci.tree, &want_tree));
-	assert_true(ci.nparents == 1 && dko_git_oid_equal(&ci.parents[0], &a));
+	assert_true(ci.nparents == 1 && dko_git_oid_equal(&ci.parents[0], &sc->a));
 	dko_git_commit_info_release(&ci);
 
-	/* the lease: "must not exist" is refused now that the branch exists */
-	assert_int_equal(dko_git_push(bot, "origin", "refs/heads/dockopt/optimize",
-	                              "refs/heads/dockopt/optimize", NULL),
-	                 DKO_EGIT);
+	push_branch(sc->bot, &sc->c1, NULL, DKO_EGIT);
 	assert_non_null(strstr(dko_error_last(), "expected (absent)"));
+}
 
-	/* someone else moves the branch; the bot's stale lease is refused */
-	assert_int_equal(dko_git_fetch(dev, "origin"), 0);
-	commit_file(&x, dev, "refs/remotes/origin/dockopt/optimize", &c1, "NOTES", "hand edit\n",
-	            "manual");
-	assert_int_equal(dko_git_ref_set(dev, "refs/heads/tmp", &x, NULL), 0);
-	assert_int_equal(dko_git_push(dev, "origin", "refs/heads/tmp", "refs/heads/dockopt/optimize",
-	                              &c1),
-	                 0);
-	commit_file(&c2, bot, "refs/remotes/origin/main", &a, "Dockerfile", "FROM a\nRUN z\n", "v2");
-	assert_int_equal(dko_git_ref_set(bot, "refs/heads/dockopt/optimize", &c2, NULL), 0);
-	assert_int_equal(dko_git_push(bot, "origin", "refs/heads/dockopt/optimize",
-	                              "refs/heads/dockopt/optimize", &c1),
-	                 DKO_EGIT);
-	char *xh = hex(&x), *c1h = hex(&c1);
+/* Someone else moves the branch: the bot's stale lease is refused. */
+static void scenario_stale_lease(scenario *sc)
+{
+	dko_git_oid x, c2;
+	assert_int_equal(dko_git_fetch(sc->dev, "origin"), 0);
+	commit_file(&x, sc->dev, "refs/remotes/origin/dockopt/optimize", &sc->c1, "NOTES",
+	            "hand edit\n", "manual");
+	push_branch(sc->dev, &x, &sc->c1, 0);
+	commit_file(&c2, sc->bot, "refs/remotes/origin/main", &sc->a, "Dockerfile",
+	            "FROM a\nRUN z\n", "v2");
+	push_branch(sc->bot, &c2, &sc->c1, DKO_EGIT);
+	char *xh = hex(&x), *c1h = hex(&sc->c1);
 	char *want = tu_asprintf("refs/heads/dockopt/optimize on the remote is %s, expected %s", xh,
 	                         c1h);
 	assert_non_null(strstr(dko_error_last(), want));
 	free(want);
 	free(xh);
 	free(c1h);
-	assert_remote_ref(bare, "refs/heads/dockopt/optimize", &x);
+	assert_remote_ref(sc->bare, "refs/heads/dockopt/optimize", &x);
+}
 
-	/* the base moves; after a fetch the bot's fresh commit replaces the branch */
-	commit_file(&b, dev, "main", &a, "README", "new base\n", "base 2");
-	assert_int_equal(dko_git_ref_set(dev, "refs/heads/main", &b, NULL), 0);
-	assert_int_equal(dko_git_push(dev, "origin", "refs/heads/main", "refs/heads/main", &a), 0);
-	assert_int_equal(dko_git_fetch(bot, "origin"), 0);
-	dko_git_oid lease;
-	assert_int_equal(dko_git_remote_branch(&lease, bot, "origin", "dockopt/optimize"), 0);
-	assert_true(dko_git_oid_equal(&lease, &x));
-	commit_file(&c3, bot, "refs/remotes/origin/main", &b, "Dockerfile", "FROM a\nRUN y\n", "v3");
-	assert_int_equal(dko_git_ref_set(bot, "refs/heads/dockopt/optimize", &c3, NULL), 0);
-	assert_int_equal(dko_git_push(bot, "origin", "refs/heads/dockopt/optimize",
-	                              "refs/heads/dockopt/optimize", &lease),
-	                 0);
-	assert_remote_ref(bare, "refs/heads/dockopt/optimize", &c3);
-	assert_remote_ref(bare, "dockopt/optimize^", &b);
+/* The base moves: after a fetch the bot's fresh commit replaces the branch. */
+static void scenario_new_base(scenario *sc)
+{
+	dko_git_oid b, c3, lease, got;
+	commit_file(&b, sc->dev, "main", &sc->a, "README", "new base\n", "base 2");
+	assert_int_equal(dko_git_ref_set(sc->dev, "refs/heads/main", &b, NULL), 0);
+	assert_int_equal(
+		dko_git_push(sc->dev, "origin", "refs/heads/main", "refs/heads/main", &sc->a), 0);
+	assert_int_equal(dko_git_fetch(sc->bot, "origin"), 0);
+	assert_int_equal(dko_git_remote_branch(&lease, sc->bot, "origin", "dockopt/optimize"), 0);
+	commit_file(&c3, sc->bot, "refs/remotes/origin/main", &b, "Dockerfile", "FROM a\nRUN y\n",
+	            "v3");
+	push_branch(sc->bot, &c3, &lease, 0);
+	assert_remote_ref(sc->bare, "refs/heads/dockopt/optimize", &c3);
+	assert_remote_ref(sc->bare, "dockopt/optimize^", &b);
 	assert_sh("README\n", sh("git --git-dir=%s ls-tree --name-only dockopt/optimize | "
 	                         "grep README",
-	                         bare));
+	                         sc->bare));
 
 	/* fetch prunes tracking refs of branches deleted on the remote */
-	assert_int_equal(dko_git_push(dev, "origin", "refs/heads/tmp", "refs/heads/tmp", NULL), 0);
-	assert_int_equal(dko_git_fetch(bot, "origin"), 0);
-	assert_int_equal(dko_git_remote_branch(&got, bot, "origin", "tmp"), 0);
-	free(sh("git --git-dir=%s branch -D tmp", bare));
-	assert_int_equal(dko_git_fetch(bot, "origin"), 0);
-	assert_int_equal(dko_git_remote_branch(&got, bot, "origin", "tmp"), DKO_ENOTFOUND);
+	assert_int_equal(dko_git_ref_set(sc->dev, "refs/heads/tmp", &b, NULL), 0);
+	assert_int_equal(dko_git_push(sc->dev, "origin", "refs/heads/tmp", "refs/heads/tmp", NULL),
+	                 0);
+	assert_int_equal(dko_git_fetch(sc->bot, "origin"), 0);
+	assert_int_equal(dko_git_remote_branch(&got, sc->bot, "origin", "tmp"), 0);
+	free(sh("git --git-dir=%s branch -D tmp", sc->bare));
+	assert_int_equal(dko_git_fetch(sc->bot, "origin"), 0);
+	assert_int_equal(dko_git_remote_branch(&got, sc->bot, "origin", "tmp"), DKO_ENOTFOUND);
+	assert_int_equal(dko_git_fetch(sc->bot, "nosuch"), DKO_ENOTFOUND);
+}
 
-	assert_int_equal(dko_git_fetch(bot, "nosuch"), DKO_ENOTFOUND);
-	dko_git_repo_free(dev);
-	dko_git_repo_free(bot);
+static void remote_scenario(const char *url, const char *bare)
+{
+	char *dev_dir = tu_mkdtemp(), *bot_dir = tu_mkdtemp();
+	scenario sc = {.bare = bare};
+	assert_int_equal(dko_git_repo_init(&sc.dev, dev_dir, false, "main"), 0);
+	assert_int_equal(dko_git_remote_add(sc.dev, "origin", url), 0);
+	assert_int_equal(dko_git_repo_init(&sc.bot, bot_dir, true, "main"), 0);
+	assert_int_equal(dko_git_remote_add(sc.bot, "origin", url), 0);
+	scenario_first_run(&sc);
+	scenario_second_run(&sc);
+	scenario_stale_lease(&sc);
+	scenario_new_base(&sc);
+	dko_git_repo_free(sc.dev);
+	dko_git_repo_free(sc.bot);
 	tu_rmrf(dev_dir);
 	tu_rmrf(bot_dir);
 	free(dev_dir);
@@ -1107,6 +1155,21 @@ static void test_git__remote_urls(void **state)
 	assert_int_equal(dko_git_push(local, "origin", "refs/heads/main", "refs/heads/main", NULL),
 	                 0);
 	assert_sh("FROM a\n", sh("git --git-dir=%s show main:Dockerfile", bare));
+
+	/* pushInsteadOf rewrites only what is pushed */
+	char *alt = path_in(root, "push-real.git");
+	assert_int_equal(dko_git_repo_init(&r, alt, true, "main"), 0);
+	dko_git_repo_free(r);
+	key = tu_asprintf("url.file://%s/push-.pushInsteadOf", root);
+	assert_int_equal(dko_git_config_set(local, key, "fake:"), 0);
+	free(key);
+	assert_int_equal(dko_git_push(local, "origin", "refs/heads/main", "refs/heads/viapush", NULL),
+	                 0);
+	assert_sh("FROM a\n", sh("git --git-dir=%s show viapush:Dockerfile", alt));
+	assert_int_equal(dko_git_remote_url(&url, local, "origin"), 0);
+	assert_string_equal(url, want); /* fetching still uses insteadOf */
+	free(url);
+	free(alt);
 
 	/* pushurl wins for pushes; fetches keep using url */
 	char *other_url = tu_asprintf("file://%s", other);
