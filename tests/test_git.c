@@ -1348,6 +1348,14 @@ int main(void)
 	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
 	for (size_t i = 0; dko_token_env_vars[i]; i++)
 		unsetenv(dko_token_env_vars[i]);
+	/* run from a hook, git would point these at the outer repository */
+	static const char *const git_env[] = {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE",
+	                                      "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+	                                      "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE",
+	                                      "GIT_CEILING_DIRECTORIES", "http_proxy", "HTTP_PROXY",
+	                                      "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+	for (size_t i = 0; i < sizeof(git_env) / sizeof(git_env[0]); i++)
+		unsetenv(git_env[i]);
 	/* the git CLI used to check results must not need an identity either */
 	setenv("GIT_AUTHOR_NAME", "cli", 1);
 	setenv("GIT_AUTHOR_EMAIL", "cli@example.com", 1);

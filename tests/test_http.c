@@ -433,6 +433,11 @@ static void test_http__parse_remote(void **state)
 
 int main(void)
 {
+	/* the test server is local: no proxy in between */
+	static const char *const proxies[] = {"http_proxy", "HTTP_PROXY", "https_proxy",
+	                                      "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+	for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++)
+		unsetenv(proxies[i]);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_http__request),
 		cmocka_unit_test(test_http__errors_hide_credentials),
