@@ -478,6 +478,8 @@ static void scan(dko_doc *doc)
 		top_line(&s, &l);
 		first = false;
 	}
+	free(s.segs);
+	dko_buf_release(&s.text);
 }
 
 int dko_parse(dko_doc **out, const char *buf, size_t len, const dko_parse_opts *opts)

@@ -225,6 +225,9 @@ int main(int argc, char **argv)
 		free(sviews);
 		free(sdir);
 	}
+	for (size_t s = 0; s < nsuites; s++)
+		free(suites[s]);
+	free(suites);
 	if (ncases == 0) {
 		fprintf(stderr, "golden: no cases under %s\n", root);
 		return 1;
