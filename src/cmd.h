@@ -15,6 +15,7 @@ enum { EXIT_CLEAN = 0, EXIT_CHANGES = 1, EXIT_FAIL = 2 };
 
 int cmd_dump(int argc, char **argv);
 int cmd_print(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Print every diagnostic of doc to stderr (errors and warnings). */
 void cmd_print_diags(const dko_doc *doc, FILE *fp);

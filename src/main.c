@@ -16,6 +16,7 @@ typedef struct command {
 static const command commands[] = {
 	{"dump", cmd_dump, "print the syntax tree (BuildKit's test format; --shell, --graph)"},
 	{"print", cmd_print, "parse and print the file back unchanged"},
+	{"verify", cmd_verify, "build a Dockerfile and its rewrite for real and compare the images"},
 };
 
 static void usage(FILE *fp)
