@@ -275,6 +275,8 @@ static void build_argv(argvb *a, const dko_engine *e, const dko_build_spec *s)
 		av_push(a, "--isolation=chroot");
 		av_push(a, "--layers");
 		av_push(a, "--format=docker");
+		/* Else a failed build leaves its working container behind. */
+		av_push(a, "--force-rm");
 		break;
 	}
 	if (s->no_cache)
@@ -400,6 +402,10 @@ int dko_engine_measure(dko_image_size *out, dko_engine *e, const char *image,
 {
 	memset(out, 0, sizeof(*out));
 	out->compressed = -1;
+	/* buildah names the file in a transport reference, where ':' separates. */
+	if (e->kind == DKO_ENGINE_BUILDAH && strchr(scratch_dir, ':'))
+		return dko_error_set(DKO_EINVAL, "%s: a folder whose path holds ':' cannot receive "
+		                     "a docker-archive from buildah; set TMPDIR elsewhere", scratch_dir);
 	dko_buf path = DKO_BUF_INIT;
 	dko_buf_printf(&path, "%s/image-%ld-%u.tar", scratch_dir, (long)getpid(), ++e->seq);
 	unlink(path.ptr);

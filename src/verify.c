@@ -564,8 +564,15 @@ static void cleanup(vrun *v, bool keep_logs)
 		rmrf(dir);
 		free(dir);
 	}
-	if (v->o->log_dir)
+	/* Logs elsewhere, or none written (a failure before any build): the
+	 * work folder has nothing worth keeping. */
+	if (v->o->log_dir) {
 		rmrf(v->work);
+	} else if (rmdir(v->logs) == 0) {
+		rmrf(v->work);
+		if (r)
+			forget_logs(r);
+	}
 }
 
 static void vrun_release(vrun *v)

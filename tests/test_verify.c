@@ -31,7 +31,11 @@ static const char fake_engine[] =
 	"while [ $# -gt 0 ]; do case $1 in -*) shift;; *) break;; esac; done\n"
 	"sub=$1; shift\n"
 	"key() { printf '%s' \"$1\" | tr -c 'A-Za-z0-9' '_'; }\n"
-	"val() { sed -n \"s/^# $2 //p\" \"$FAKE_STATE/$(key \"$1\").df\" | head -n 1; }\n"
+	"# val TAG KEY: the value of '# KEY@<target> v' (the target built), else '# KEY v'\n"
+	"val() {\n"
+	"  f=\"$FAKE_STATE/$(key \"$1\")\"; t=$(cat \"$f.target\" 2>/dev/null)\n"
+	"  { [ -n \"$t\" ] && sed -n \"s/^# $2@$t //p\" \"$f.df\"; sed -n \"s/^# $2 //p\" \"$f.df\"; } | head -n 1\n"
+	"}\n"
 	"case $sub in\n"
 	"info)\n"
 	"  if [ -n \"${FAKE_NO_DAEMON:-}\" ] && [ \"$prog\" = docker ]; then\n"
@@ -40,10 +44,11 @@ static const char fake_engine[] =
 	"  fi\n"
 	"  echo 99.0-fake; exit 0;;\n"
 	"build)\n"
-	"  df=; tag=; ctx=\n"
+	"  df=; tag=; ctx=; target=\n"
 	"  while [ $# -gt 0 ]; do\n"
 	"    case $1 in\n"
 	"      -f) df=$2; shift 2;;\n"
+	"      --target=*) target=${1#--target=}; shift;;\n"
 	"      -t) tag=$2; shift 2;;\n"
 	"      --build-arg) shift 2;;\n"
 	"      -*) shift;;\n"
@@ -53,7 +58,8 @@ static const char fake_engine[] =
 	"  echo \"fake build of $df\"\n"
 	"  echo \"ctx=$ctx app=$(cksum < \"$ctx/app.py\" | cut -d' ' -f1)\" >> \"$FAKE_LOG\"\n"
 	"  if grep -q FAKE_BUILD_FAIL \"$df\"; then echo 'fake: build error' >&2; exit 1; fi\n"
-	"  cp \"$df\" \"$FAKE_STATE/$(key \"$tag\").df\"; exit 0;;\n"
+	"  cp \"$df\" \"$FAKE_STATE/$(key \"$tag\").df\"\n"
+	"  printf '%s' \"$target\" > \"$FAKE_STATE/$(key \"$tag\").target\"; exit 0;;\n"
 	"image)\n"
 	"  [ \"$1\" = inspect ] || exit 2\n"
 	"  tag=$2\n"
@@ -621,6 +627,70 @@ static void test_verify__run_timeout(void **state)
 	fx_teardown(&f);
 }
 
+static void test_verify__several_targets(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_setup(&f, true, false);
+	const char *orig = "FROM debian AS web\nFROM debian AS worker\n"
+	                   "# FAKE_CONFIG {\"Cmd\":[\"serve\"]}\n"
+	                   "# FAKE_RUN_OUT@web web\n# FAKE_RUN_OUT@worker worker\n";
+	/* The fake takes the first matching line: the changed one goes first. */
+	char *rew2 = tu_asprintf("# FAKE_RUN_OUT@worker WORKER\n%s", orig);
+	char *out = NULL, *err = NULL;
+	int rc = fx_verify(&f, NULL, NULL, orig, rew2, "--format json --no-rebuild --target web "
+	                   "--target worker", &out, &err);
+	assert_int_equal(rc, 1);
+	dko_json_doc *doc = parse_json(out);
+	const dko_json *r = dko_json_root(doc);
+	assert_string_equal(dko_json_string(dko_json_get(r, "target")), "web");
+	const dko_json *targets = dko_json_get(r, "targets");
+	assert_non_null(targets);
+	assert_int_equal(targets->len, 2);
+	assert_true(dko_json_get(targets->items[0], "passed")->boolean);
+	assert_false(dko_json_get(targets->items[1], "passed")->boolean);
+	assert_string_equal(dko_json_string(dko_json_path(targets->items[1], "rewritten.run.stdout")),
+	                    "WORKER\n");
+	const dko_json *reasons = dko_json_get(r, "reasons");
+	assert_int_equal(reasons->len, 1);
+	assert_non_null(strstr(reasons->items[0]->str, "target worker: the command's standard output"));
+	dko_json_doc_free(doc);
+	char *log = fx_log(&f);
+	assert_non_null(strstr(log, "--no-cache --target=web -f"));
+	assert_non_null(strstr(log, "--no-cache --target=worker -f"));
+	free(log);
+	free(rew2);
+	free(out);
+	free(err);
+	fx_teardown(&f);
+}
+
+static void test_verify__json_is_valid_utf8(void **state)
+{
+	(void)state;
+	dko_verify_result r;
+	memset(&r, 0, sizeof(r));
+	dko_verify_target t;
+	memset(&t, 0, sizeof(t));
+	char engine[] = "docker", version[] = "1", out[] = "ok \xff\xfe caf\xc3\xa9\n", err[] = "";
+	r.engine = engine;
+	r.engine_version = version;
+	r.targets = &t;
+	r.ntargets = 1;
+	t.original.built = t.rewritten.built = true;
+	t.original.compressed_size = t.rewritten.compressed_size = -1;
+	t.original.run = (dko_verify_exec){true, 0, false, out, err, strlen(out), 0, strlen(out), 0};
+	dko_buf b = DKO_BUF_INIT;
+	dko_verify_format_json(&b, &r);
+	dko_json_doc *doc = parse_json(b.ptr);
+	assert_string_equal(dko_json_string(dko_json_path(dko_json_root(doc), "original.run.stdout")),
+	                    "ok \xef\xbf\xbd\xef\xbf\xbd caf\xc3\xa9\n");
+	assert_int_equal(dko_json_path(dko_json_root(doc), "savings.compressed_size")->type,
+	                 DKO_JSON_NULL);
+	dko_json_doc_free(doc);
+	dko_buf_release(&b);
+}
+
 /* ---- no engine needed -------------------------------------------------------- */
 
 static const char buildah_json[] =
@@ -955,6 +1025,8 @@ int main(void)
 		cmocka_unit_test(test_verify__podman_when_docker_has_no_daemon),
 		cmocka_unit_test(test_verify__no_engine),
 		cmocka_unit_test(test_verify__run_timeout),
+		cmocka_unit_test(test_verify__several_targets),
+		cmocka_unit_test(test_verify__json_is_valid_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
