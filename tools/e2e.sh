@@ -44,8 +44,9 @@ verify() {
   local dir=$1; shift
   ERR=$dir/stderr
   set +e
-  OUT=$("$DOCKOPT" verify "${ENGINE_ARGS[@]}" "$@" --rewritten "$dir/rewritten.Dockerfile" \
-        "$dir/Dockerfile" 2>"$ERR")
+  # TMPDIR: the logs kept by failed verifications go away with $E2E_TMP.
+  OUT=$(TMPDIR=$E2E_TMP "$DOCKOPT" verify "${ENGINE_ARGS[@]}" "$@" \
+        --rewritten "$dir/rewritten.Dockerfile" "$dir/Dockerfile" 2>"$ERR")
   RC=$?
   set -e
 }
