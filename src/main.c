@@ -19,6 +19,7 @@ static const command commands[] = {
 	{"explain", cmd_explain, "explain a rule with a before/after example"},
 	{"dump", cmd_dump, "print the syntax tree (BuildKit's test format; --shell, --graph)"},
 	{"print", cmd_print, "parse and print the file back unchanged"},
+	{"verify", cmd_verify, "build a Dockerfile and its rewrite for real and compare the images"},
 };
 
 static void usage(FILE *fp)
