@@ -74,7 +74,7 @@ typedef struct parser {
 
 /* ---- UTF-8 (Go's utf8.DecodeRune) ---- */
 
-unsigned dko_utf8_decode(const char *str, size_t len, size_t *width)
+unsigned dko_goregex_decode(const char *str, size_t len, size_t *width)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	unsigned c = s[0];
@@ -247,7 +247,7 @@ static int perr(parser *ps, int code, const char *what, size_t from)
 static unsigned next_rune(parser *ps)
 {
 	size_t w;
-	unsigned r = dko_utf8_decode(ps->s + ps->p, ps->n - ps->p, &w);
+	unsigned r = dko_goregex_decode(ps->s + ps->p, ps->n - ps->p, &w);
 	ps->p += w;
 	return r;
 }
@@ -981,7 +981,7 @@ bool dko_goregex_match(const dko_goregex *re, const char *s, size_t len)
 	bool matched = false;
 	for (size_t pos = 0;; ) {
 		size_t w = 0;
-		long r = pos < len ? (long)dko_utf8_decode(s + pos, len - pos, &w) : -1;
+		long r = pos < len ? (long)dko_goregex_decode(s + pos, len - pos, &w) : -1;
 		c.at_begin = pos == 0;
 		c.at_end = pos == len;
 		c.boundary = is_word(prev) != is_word(r);
@@ -993,7 +993,7 @@ bool dko_goregex_match(const dko_goregex *re, const char *s, size_t len)
 			break;
 		size_t after = pos + w;
 		size_t w2 = 0;
-		long r2 = after < len ? (long)dko_utf8_decode(s + after, len - after, &w2) : -1;
+		long r2 = after < len ? (long)dko_goregex_decode(s + after, len - after, &w2) : -1;
 		ctx nc = {after == 0, after == len, is_word(r) != is_word(r2), c.stack};
 		next->n = 0;
 		if (step(re, cur, next, (unsigned)r, &nc)) {

@@ -30,6 +30,6 @@ bool dko_goregex_match(const dko_goregex *re, const char *s, size_t len);
 
 /* Go's utf8.DecodeRune: the rune at s[0..len) and its width; an invalid or
  * truncated sequence is U+FFFD of width 1. len must be > 0. */
-unsigned dko_utf8_decode(const char *s, size_t len, size_t *width);
+unsigned dko_goregex_decode(const char *s, size_t len, size_t *width);
 
 #endif

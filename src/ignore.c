@@ -66,11 +66,11 @@ static bool is_go_space(unsigned r)
 static const char *trim_space(const char *s, size_t *len)
 {
 	size_t n = *len, i = 0, w;
-	while (i < n && is_go_space(dko_utf8_decode(s + i, n - i, &w)))
+	while (i < n && is_go_space(dko_goregex_decode(s + i, n - i, &w)))
 		i += w;
 	size_t end = i;
 	for (size_t k = i; k < n; k += w) {
-		if (!is_go_space(dko_utf8_decode(s + k, n - k, &w)))
+		if (!is_go_space(dko_goregex_decode(s + k, n - k, &w)))
 			end = k + w;
 	}
 	*len = end - i;
@@ -159,7 +159,7 @@ static bool get_esc(const char *c, size_t n, size_t *i)
 	if (c[*i] == '\\' && ++*i >= n)
 		return false;
 	size_t w;
-	unsigned r = dko_utf8_decode(c + *i, n - *i, &w);
+	unsigned r = dko_goregex_decode(c + *i, n - *i, &w);
 	if (r == 0xFFFD && w == 1)
 		return false;
 	*i += w;
@@ -239,7 +239,7 @@ static void runes_of(const char *s, size_t n, rune_vec *out)
 {
 	size_t w;
 	for (size_t i = 0; i < n; i += w) {
-		unsigned r = dko_utf8_decode(s + i, n - i, &w);
+		unsigned r = dko_goregex_decode(s + i, n - i, &w);
 		if (i == 0 && r == 0xFEFF)
 			continue;
 		DKO_VEC_PUSH(out, r);
