@@ -14,7 +14,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-	/* fix: registered when cmd_fix.c lands */
+	{"fix", cmd_fix, "rewrite Dockerfiles: smaller images, fewer layers, faster rebuilds"},
 	{"rules", cmd_rules, "list the rules"},
 	{"explain", cmd_explain, "explain a rule with a before/after example"},
 	{"dump", cmd_dump, "print the syntax tree (BuildKit's test format; --shell, --graph)"},
