@@ -436,7 +436,10 @@ int dko_fix(dko_fix_result **out, const char *text, size_t len, const dko_fix_op
 		return rc;
 
 	env e = {&prof, NULL, o->config ? dko_config_pkg_table(o->config) : NULL};
-	open_context(o, &e.context);
+	if (o->context)
+		e.context = o->context; /* the caller's, not ours to free */
+	else
+		open_context(o, &e.context);
 	fix_run fr = {0};
 	fr.opts = o;
 	fr.res = r;
@@ -478,7 +481,8 @@ int dko_fix(dko_fix_result **out, const char *text, size_t len, const dko_fix_op
 	DKO_VEC_FREE(&fr.suggestions);
 	free(fr.origin);
 	free(cur);
-	dko_context_free(e.context);
+	if (!o->context)
+		dko_context_free(e.context);
 	return 0;
 }
 

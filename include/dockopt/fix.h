@@ -61,6 +61,7 @@ const dko_rule_info *dko_rule_at(size_t i);
 const dko_rule_info *dko_rule_find(const char *id);
 
 typedef struct dko_config dko_config;
+struct dko_context;
 
 typedef struct dko_fix_opts {
 	const char *path;          /* the Dockerfile's path (messages, context default) */
@@ -83,6 +84,9 @@ typedef struct dko_fix_opts {
 	int (*verify)(void *ctx, const char *path, const char *old_text, size_t old_len,
 	              const char *new_text, size_t new_len);
 	void *verify_ctx;
+	/* The build context to use instead of opening context_dir (e.g. a git
+	 * tree: the bot never reads the working tree). Not freed by dko_fix. */
+	struct dko_context *context;
 } dko_fix_opts;
 
 /*
