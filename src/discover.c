@@ -114,6 +114,21 @@ int dko_discover(dko_strlist *out, const char *dir, const dko_config *cfg)
 	return 0;
 }
 
+bool dko_discover_skipped(const char *path)
+{
+	for (const char *p = path;;) {
+		const char *slash = strchr(p, '/');
+		if (!slash)
+			return false; /* the last part is the file itself */
+		char *part = dko_xstrndup(p, (size_t)(slash - p));
+		bool skip = skip_dir(part);
+		free(part);
+		if (skip)
+			return true;
+		p = slash + 1;
+	}
+}
+
 void dko_strlist_free(dko_strlist *l)
 {
 	for (size_t i = 0; i < l->len; i++)

@@ -18,5 +18,9 @@ bool dko_is_dockerfile_name(const char *path, const dko_config *cfg);
  * not following symlinked folders, skipping .git, node_modules and the like. */
 int dko_discover(dko_strlist *out, const char *dir, const dko_config *cfg);
 void dko_strlist_free(dko_strlist *l);
+/* Whether a '/'-separated path lies in a folder dko_discover never enters
+ * (.git, node_modules, ...): for lists of paths that do not come from a walk,
+ * such as a git tree. */
+bool dko_discover_skipped(const char *path);
 
 #endif

@@ -1061,6 +1061,22 @@ int dko_git_ref_lookup(dko_git_oid *out, dko_git_repo *repo, const char *refname
 	return 0;
 }
 
+int dko_git_head_ref(char **out, dko_git_repo *repo)
+{
+	*out = NULL;
+	git_reference *head = NULL;
+	int err = git_reference_lookup(&head, repo->repo, "HEAD");
+	if (err < 0)
+		return gfail(err, "cannot read HEAD");
+	int rc = 0;
+	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
+		*out = dko_xstrdup(git_reference_symbolic_target(head));
+	else
+		rc = dko_error_set(DKO_ENOTFOUND, "HEAD is detached");
+	git_reference_free(head);
+	return rc;
+}
+
 int dko_git_ref_set(dko_git_repo *repo, const char *refname, const dko_git_oid *id,
                     const char *log_message)
 {

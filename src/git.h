@@ -256,6 +256,9 @@ void dko_git_commit_info_release(dko_git_commit_info *ci);
 /* The id a ref points to (symbolic refs followed, tags not peeled).
  * refname is a full name ("refs/heads/main"). DKO_ENOTFOUND when absent. */
 int dko_git_ref_lookup(dko_git_oid *out, dko_git_repo *repo, const char *refname);
+/* The branch HEAD names ("refs/heads/main", malloc'd), also before its
+ * first commit. DKO_ENOTFOUND when HEAD is detached. */
+int dko_git_head_ref(char **out, dko_git_repo *repo);
 /* Create or move refname (full name) to id, with log_message in the reflog. */
 int dko_git_ref_set(dko_git_repo *repo, const char *refname, const dko_git_oid *id,
                     const char *log_message);
