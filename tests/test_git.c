@@ -4,10 +4,11 @@
  *
  * Repositories are made in /tmp through dockopt's own git API (libgit2); the
  * git CLI is used only to look at results independently and to run
- * `git daemon` for the push tests. HOME points to an empty folder so that the
- * user's ~/.gitconfig cannot change what a test sees.
+ * `git daemon` for the push tests (helpers in git_fixture.c). HOME points to an
+ * empty folder so that the user's ~/.gitconfig cannot change what a test sees.
  */
 #include "testutil.h"
+#include "git_fixture.h"
 #include "http_server.h"
 
 #include "diff.h"
@@ -17,17 +18,11 @@
 #include "util/fsutil.h"
 #include "util/redact.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 static char *home_dir;
@@ -43,23 +38,6 @@ static char *patch_of(const char *op, const char *o, const char *np, const char 
 	return dko_buf_detach(&b, NULL);
 }
 
-/* Output of a shell command that must succeed. */
-static char *sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sh(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char cmd[8192];
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	char *out = NULL, *err = NULL;
-	int rc = tu_run(cmd, NULL, 0, &out, NULL, &err);
-	if (rc != 0)
-		fail_msg("command failed (%d): %s\n%s", rc, cmd, err ? err : "");
-	free(err);
-	return out;
-}
-
 static void assert_sh(const char *expected, char *out)
 {
 	assert_string_equal(out, expected);
@@ -71,33 +49,6 @@ static void assert_sh_own(char *expected, char *out)
 {
 	assert_sh(expected, out);
 	free(expected);
-}
-
-static char *path_in(const char *dir, const char *rel)
-{
-	return tu_asprintf("%s/%s", dir, rel);
-}
-
-static void write_at(const char *dir, const char *rel, const char *data)
-{
-	char *p = path_in(dir, rel);
-	assert_int_equal(tu_write_file(p, data, strlen(data)), 0);
-	free(p);
-}
-
-static char *read_at(const char *dir, const char *rel)
-{
-	char *p = path_in(dir, rel);
-	char *d = tu_read_file(p, NULL);
-	free(p);
-	return d;
-}
-
-static char *hex(const dko_git_oid *id)
-{
-	char *h = malloc(DKO_GIT_OID_HEXSZ);
-	dko_git_oid_fmt(h, id);
-	return h;
 }
 
 /* A commit of the current index on HEAD's branch (parent: HEAD if any). */
@@ -121,7 +72,7 @@ static dko_git_repo *repo_with(char **dir, const char *const *files)
 	dko_git_repo *repo;
 	assert_int_equal(dko_git_repo_init(&repo, *dir, false, "main"), 0);
 	for (size_t i = 0; files && files[i]; i += 2) {
-		write_at(*dir, files[i], files[i + 1]);
+		gf_write(*dir, files[i], files[i + 1]);
 		assert_int_equal(
 			dko_git_index_add(repo, files[i], files[i + 1], strlen(files[i + 1]), 0), 0);
 	}
@@ -202,9 +153,9 @@ static void test_git__patch_ids_match_git(void **state)
 	(void)state;
 	/* the abbreviated blob ids in "index" lines are git's own */
 	char *d = tu_mkdtemp();
-	write_at(d, "a", "FROM a\nRUN x\n");
-	write_at(d, "b", "FROM a\nRUN y\n");
-	char *want = sh("cd %s && git diff --no-index --no-color a b | sed -n 2p", d);
+	gf_write(d, "a", "FROM a\nRUN x\n");
+	gf_write(d, "b", "FROM a\nRUN y\n");
+	char *want = gf_sh("cd %s && git diff --no-index --no-color a b | sed -n 2p", d);
 	char *got = patch_of("x", "FROM a\nRUN x\n", "x", "FROM a\nRUN y\n", 3);
 	char *line2 = strchr(got, '\n') + 1;
 	assert_memory_equal(line2, want, strlen(want));
@@ -257,13 +208,13 @@ static void test_git__diff_unified(void **state)
 
 	/* git apply accepts it */
 	char *d = tu_mkdtemp();
-	write_at(d, "a/Dockerfile", "FROM a\n");
-	write_at(d, "gone/Dockerfile", "FROM g\n");
-	write_at(d, "x.patch", b.ptr);
-	free(sh("cd %s && git apply x.patch", d));
-	assert_sh("FROM b\n", read_at(d, "a/Dockerfile"));
-	assert_sh("FROM n\n", read_at(d, "new/Dockerfile"));
-	assert_null(read_at(d, "gone/Dockerfile"));
+	gf_write(d, "a/Dockerfile", "FROM a\n");
+	gf_write(d, "gone/Dockerfile", "FROM g\n");
+	gf_write(d, "x.patch", b.ptr);
+	free(gf_sh("cd %s && git apply x.patch", d));
+	assert_sh("FROM b\n", gf_read(d, "a/Dockerfile", NULL));
+	assert_sh("FROM n\n", gf_read(d, "new/Dockerfile", NULL));
+	assert_null(gf_read(d, "gone/Dockerfile", NULL));
 	tu_rmrf(d);
 	free(d);
 	free(p1);
@@ -281,7 +232,7 @@ static void test_git__diff_unified(void **state)
 
 static int count_entries(const char *dir)
 {
-	char *out = sh("ls -A %s | wc -l", dir);
+	char *out = gf_sh("ls -A %s | wc -l", dir);
 	int n = atoi(out);
 	free(out);
 	return n;
@@ -291,19 +242,19 @@ static void test_git__fs_write_atomic(void **state)
 {
 	(void)state;
 	char *d = tu_mkdtemp();
-	char *f = path_in(d, "Dockerfile");
-	write_at(d, "Dockerfile", "FROM old\n");
+	char *f = gf_path(d, "Dockerfile");
+	gf_write(d, "Dockerfile", "FROM old\n");
 	assert_int_equal(chmod(f, 0751), 0);
 	assert_int_equal(dko_fs_write_atomic(f, "FROM new\n", 9), 0);
 	struct stat st;
 	assert_int_equal(lstat(f, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0751);
-	assert_sh("FROM new\n", read_at(d, "Dockerfile"));
+	assert_sh("FROM new\n", gf_read(d, "Dockerfile", NULL));
 	assert_int_equal(count_entries(d), 1); /* no temporary file left */
 
 	/* a new file: 0666 minus the umask */
 	mode_t old_mask = umask(022);
-	char *g = path_in(d, "new");
+	char *g = gf_path(d, "new");
 	assert_int_equal(dko_fs_write_atomic(g, "x", 1), 0);
 	assert_int_equal(stat(g, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
@@ -320,7 +271,7 @@ static void test_git__fs_write_atomic(void **state)
 	assert_int_equal(len, 9);
 	assert_string_equal(data, "FROM new\n");
 	free(data);
-	char *missing = path_in(d, "nope/x");
+	char *missing = gf_path(d, "nope/x");
 	assert_int_equal(dko_fs_read_file(&data, &len, missing), DKO_ENOTFOUND);
 	assert_int_equal(dko_fs_write_atomic(missing, "x", 1), DKO_ENOTFOUND);
 	assert_int_equal(dko_fs_write_atomic(d, "x", 1), DKO_EINVAL); /* a folder */
@@ -335,12 +286,12 @@ static void test_git__fs_write_through_symlink(void **state)
 {
 	(void)state;
 	char *d = tu_mkdtemp();
-	write_at(d, "real/Dockerfile", "FROM old\n");
-	char *target = path_in(d, "real/Dockerfile");
+	gf_write(d, "real/Dockerfile", "FROM old\n");
+	char *target = gf_path(d, "real/Dockerfile");
 	assert_int_equal(chmod(target, 0600), 0);
-	char *link1 = path_in(d, "link1"), *link2 = path_in(d, "sub/link2");
+	char *link1 = gf_path(d, "link1"), *link2 = gf_path(d, "sub/link2");
 	assert_int_equal(symlink("real/Dockerfile", link1), 0); /* relative */
-	write_at(d, "sub/.keep", "");
+	gf_write(d, "sub/.keep", "");
 	assert_int_equal(symlink("../link1", link2), 0); /* a chain */
 	assert_int_equal(dko_fs_write_atomic(link2, "FROM new\n", 9), 0);
 	struct stat st;
@@ -351,18 +302,18 @@ static void test_git__fs_write_through_symlink(void **state)
 	assert_int_equal(lstat(target, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0600);
-	assert_sh("FROM new\n", read_at(d, "real/Dockerfile"));
+	assert_sh("FROM new\n", gf_read(d, "real/Dockerfile", NULL));
 
 	/* a dangling link creates its target */
-	char *dangling = path_in(d, "dangling");
+	char *dangling = gf_path(d, "dangling");
 	assert_int_equal(symlink("created", dangling), 0);
 	assert_int_equal(dko_fs_write_atomic(dangling, "x\n", 2), 0);
-	assert_sh("x\n", read_at(d, "created"));
+	assert_sh("x\n", gf_read(d, "created", NULL));
 	assert_int_equal(lstat(dangling, &st), 0);
 	assert_true(S_ISLNK(st.st_mode));
 
 	/* a loop */
-	char *loop = path_in(d, "loop");
+	char *loop = gf_path(d, "loop");
 	assert_int_equal(symlink("loop", loop), 0);
 	assert_int_equal(dko_fs_write_atomic(loop, "x", 1), DKO_EINVAL);
 	free(loop);
@@ -401,7 +352,7 @@ static void test_git__open_and_config(void **state)
 	char *d;
 	dko_git_repo *repo = repo_with(&d, files);
 	dko_git_repo *again;
-	char *sub = path_in(d, "sub");
+	char *sub = gf_path(d, "sub");
 	assert_int_equal(dko_git_repo_open(&again, sub, 0), 0); /* found from a subfolder */
 	char *wd = tu_asprintf("%s/", d);
 	assert_string_equal(dko_git_repo_workdir(again), wd);
@@ -420,7 +371,7 @@ static void test_git__open_and_config(void **state)
 	assert_string_equal(hooks, want);
 	free(hooks);
 	free(want);
-	assert_sh("tools/hooks\n", sh("git -C %s config core.hooksPath", d));
+	assert_sh("tools/hooks\n", gf_sh("git -C %s config core.hooksPath", d));
 
 	char *v;
 	assert_int_equal(dko_git_config_get(&v, again, "no.such"), DKO_ENOTFOUND);
@@ -461,28 +412,28 @@ static void test_git__staged(void **state)
 	assert_int_equal(n, 0);
 	dko_git_staged_free(st, n);
 
-	write_at(d, "Dockerfile", "FROM b\n");
+	gf_write(d, "Dockerfile", "FROM b\n");
 	assert_int_equal(dko_git_index_add(repo, "Dockerfile", "FROM b\n", 7, 0), 0);
-	write_at(d, "sub/Dockerfile", "FROM s\n");
+	gf_write(d, "sub/Dockerfile", "FROM s\n");
 	assert_int_equal(dko_git_index_add(repo, "sub/Dockerfile", "FROM s\n", 7, 0), 0);
 	assert_int_equal(dko_git_index_remove(repo, "old.Dockerfile"), 0);
 	assert_int_equal(dko_git_index_remove(repo, "old.Dockerfile"), DKO_ENOTFOUND);
 	/* an intent-to-add entry stages nothing */
-	write_at(d, "later.txt", "l\n");
-	free(sh("git -C %s add -N later.txt", d));
+	gf_write(d, "later.txt", "l\n");
+	free(gf_sh("git -C %s add -N later.txt", d));
 
 	assert_int_equal(dko_git_staged_list(&st, &n, repo), 0);
 	dko_buf got = DKO_BUF_INIT;
 	for (size_t i = 0; i < n; i++)
 		dko_buf_printf(&got, "%s\t%s\n", status_name(st[i].status), st[i].path);
-	assert_sh(got.ptr, sh("git -C %s diff --cached --name-status --no-renames -- . "
+	assert_sh(got.ptr, gf_sh("git -C %s diff --cached --name-status --no-renames -- . "
 	                      "':!later.txt'", d));
 	assert_string_equal(got.ptr, "M\tDockerfile\nD\told.Dockerfile\nA\tsub/Dockerfile\n");
 	assert_int_equal(st[0].old_mode, DKO_GIT_MODE_FILE);
 	assert_int_equal(st[1].new_mode, 0);
 	assert_int_equal(st[2].old_mode, 0);
-	char *id = hex(&st[2].new_id);
-	assert_sh_own(tu_asprintf("%s\n", id), sh("git -C %s rev-parse :sub/Dockerfile", d));
+	char *id = gf_hex(&st[2].new_id);
+	assert_sh_own(tu_asprintf("%s\n", id), gf_sh("git -C %s rev-parse :sub/Dockerfile", d));
 	free(id);
 	dko_git_staged_free(st, n);
 	dko_buf_release(&got);
@@ -542,7 +493,7 @@ static void test_git__stage_keeps_unstaged_edits(void **state)
 	const char *staged = "FROM a\nRUN y\n";
 	const char *worktree = "FROM a\nRUN y\nRUN unstaged\r\nEND";
 	assert_int_equal(dko_git_index_add(repo, "Dockerfile", staged, strlen(staged), 0), 0);
-	write_at(d, "Dockerfile", worktree);
+	gf_write(d, "Dockerfile", worktree);
 	bool same = true;
 	assert_int_equal(dko_git_worktree_matches_index(&same, repo, "Dockerfile"), 0);
 	assert_false(same);
@@ -550,21 +501,21 @@ static void test_git__stage_keeps_unstaged_edits(void **state)
 	const char *fixed = "FROM a\nRUN y && clean\n";
 	dko_git_oid id;
 	assert_int_equal(dko_git_index_stage(&id, repo, "Dockerfile", fixed, strlen(fixed)), 0);
-	char *w = read_at(d, "Dockerfile");
+	char *w = gf_read(d, "Dockerfile", NULL);
 	assert_string_equal(w, worktree); /* byte for byte */
 	free(w);
-	assert_sh(fixed, sh("git -C %s show :Dockerfile", d));
-	char *h = hex(&id);
-	assert_sh_own(tu_asprintf("%s\n", h), sh("git -C %s rev-parse :Dockerfile", d));
+	assert_sh(fixed, gf_sh("git -C %s show :Dockerfile", d));
+	char *h = gf_hex(&id);
+	assert_sh_own(tu_asprintf("%s\n", h), gf_sh("git -C %s rev-parse :Dockerfile", d));
 	free(h);
 	/* git sees the unstaged edit against the new index (stat data cleared) */
-	assert_sh("MM Dockerfile\n", sh("git -C %s status --porcelain -- Dockerfile", d));
-	assert_sh("1\n", sh("git -C %s diff --quiet -- Dockerfile; echo $?", d));
+	assert_sh("MM Dockerfile\n", gf_sh("git -C %s status --porcelain -- Dockerfile", d));
+	assert_sh("1\n", gf_sh("git -C %s diff --quiet -- Dockerfile; echo $?", d));
 
 	/* the mode of the entry is kept */
-	free(sh("git -C %s update-index --chmod=+x run.sh", d));
+	free(gf_sh("git -C %s update-index --chmod=+x run.sh", d));
 	assert_int_equal(dko_git_index_stage(NULL, repo, "run.sh", "#!/bin/sh\nexit 0\n", 17), 0);
-	assert_sh("100755\n", sh("git -C %s ls-files -s run.sh | cut -c1-6", d));
+	assert_sh("100755\n", gf_sh("git -C %s ls-files -s run.sh | cut -c1-6", d));
 	assert_int_equal(dko_git_index_stage(NULL, repo, "nope", "x", 1), DKO_ENOTFOUND);
 	dko_git_repo_free(repo);
 	tu_rmrf(d);
@@ -580,11 +531,11 @@ static void test_git__stage_invalidates_stat(void **state)
 	char *d;
 	dko_git_repo *repo = repo_with(&d, files);
 	/* a stat-clean entry, old enough not to be "racily clean" */
-	free(sh("cd %s && touch -d '2 hours ago' Dockerfile && git add Dockerfile && "
+	free(gf_sh("cd %s && touch -d '2 hours ago' Dockerfile && git add Dockerfile && "
 	        "git update-index --refresh >/dev/null; git diff --quiet; echo $?", d));
 	assert_int_equal(dko_git_index_stage(NULL, repo, "Dockerfile", "FROM b\n", 7), 0);
-	assert_sh("1\n", sh("git -C %s diff --quiet; echo $?", d));
-	assert_sh("MM Dockerfile\n", sh("git -C %s status --porcelain", d));
+	assert_sh("1\n", gf_sh("git -C %s diff --quiet; echo $?", d));
+	assert_sh("MM Dockerfile\n", gf_sh("git -C %s status --porcelain", d));
 	dko_git_repo_free(repo);
 	tu_rmrf(d);
 	free(d);
@@ -596,20 +547,20 @@ static void test_git__stage_and_write_clean_file(void **state)
 	static const char *const files[] = {"Dockerfile", "FROM a\n", NULL};
 	char *d;
 	dko_git_repo *repo = repo_with(&d, files);
-	write_at(d, "Dockerfile", "FROM b\n");
+	gf_write(d, "Dockerfile", "FROM b\n");
 	assert_int_equal(dko_git_index_add(repo, "Dockerfile", "FROM b\n", 7, 0), 0);
-	char *f = path_in(d, "Dockerfile");
+	char *f = gf_path(d, "Dockerfile");
 	assert_int_equal(chmod(f, 0640), 0);
 	bool same = false;
 	assert_int_equal(dko_git_worktree_matches_index(&same, repo, "Dockerfile"), 0);
 	assert_true(same);
 	assert_int_equal(dko_git_index_stage(NULL, repo, "Dockerfile", "FROM c\n", 7), 0);
 	assert_int_equal(dko_git_worktree_write(repo, "Dockerfile", "FROM c\n", 7), 0);
-	assert_sh("FROM c\n", read_at(d, "Dockerfile"));
+	assert_sh("FROM c\n", gf_read(d, "Dockerfile", NULL));
 	struct stat st;
 	assert_int_equal(stat(f, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0640);
-	assert_sh("M  Dockerfile\n", sh("git -C %s status --porcelain", d));
+	assert_sh("M  Dockerfile\n", gf_sh("git -C %s status --porcelain", d));
 	assert_int_equal(dko_git_worktree_matches_index(&same, repo, "Dockerfile"), 0);
 	assert_true(same);
 
@@ -617,7 +568,7 @@ static void test_git__stage_and_write_clean_file(void **state)
 	unlink(f);
 	assert_int_equal(dko_git_worktree_matches_index(&same, repo, "Dockerfile"), 0);
 	assert_false(same);
-	write_at(d, "other", "FROM c\n");
+	gf_write(d, "other", "FROM c\n");
 	assert_int_equal(symlink("other", f), 0);
 	assert_int_equal(dko_git_worktree_matches_index(&same, repo, "Dockerfile"), 0);
 	assert_false(same);
@@ -634,12 +585,12 @@ static void test_git__worktree_filters(void **state)
 	char *d;
 	dko_git_repo *repo = repo_with(&d, files);
 	assert_int_equal(dko_git_config_set(repo, "core.autocrlf", "true"), 0);
-	write_at(d, "Dockerfile", "FROM a\r\nRUN x\r\n"); /* what a checkout writes */
+	gf_write(d, "Dockerfile", "FROM a\r\nRUN x\r\n"); /* what a checkout writes */
 	bool same = false;
 	assert_int_equal(dko_git_worktree_matches_index(&same, repo, "Dockerfile"), 0);
 	assert_true(same);
 	assert_int_equal(dko_git_worktree_write(repo, "Dockerfile", "FROM a\nRUN y\n", 13), 0);
-	assert_sh("FROM a\r\nRUN y\r\n", read_at(d, "Dockerfile"));
+	assert_sh("FROM a\r\nRUN y\r\n", gf_read(d, "Dockerfile", NULL));
 	dko_git_repo_free(repo);
 	tu_rmrf(d);
 	free(d);
@@ -652,15 +603,15 @@ static void test_git__open_from_env(void **state)
 	char *d;
 	dko_git_repo *repo = repo_with(&d, files);
 	/* a second index file, as `git commit -a` hands to its hooks */
-	free(sh("cp %s/.git/index %s/.git/other-index", d, d));
+	free(gf_sh("cp %s/.git/index %s/.git/other-index", d, d));
 	char *other = tu_asprintf("%s/.git/other-index", d);
 	setenv("GIT_INDEX_FILE", other, 1);
 	dko_git_repo *hook;
 	assert_int_equal(dko_git_repo_open(&hook, d, DKO_GIT_OPEN_FROM_ENV), 0);
 	assert_int_equal(dko_git_index_stage(NULL, hook, "Dockerfile", "FROM env\n", 9), 0);
 	unsetenv("GIT_INDEX_FILE");
-	assert_sh("FROM env\n", sh("GIT_INDEX_FILE=%s git -C %s show :Dockerfile", other, d));
-	assert_sh("FROM a\n", sh("git -C %s show :Dockerfile", d)); /* the main index */
+	assert_sh("FROM env\n", gf_sh("GIT_INDEX_FILE=%s git -C %s show :Dockerfile", other, d));
+	assert_sh("FROM a\n", gf_sh("git -C %s show :Dockerfile", d)); /* the main index */
 	dko_git_repo_free(hook);
 	free(other);
 	dko_git_repo_free(repo);
@@ -684,7 +635,7 @@ static char *list_text(dko_git_entry *e, size_t n)
 /* `git ls-tree -r` in the same "mode id\tpath" form. */
 static char *git_ls_tree(const char *dir, const char *rev)
 {
-	return sh("git -C %s ls-tree -r %s | sed 's/ blob / /; s/ commit / /'", dir, rev);
+	return gf_sh("git -C %s ls-tree -r %s | sed 's/ blob / /; s/ commit / /'", dir, rev);
 }
 
 static void test_git__tree_update_and_list(void **state)
@@ -718,13 +669,13 @@ static void test_git__tree_update_and_list(void **state)
 		{"vendor/lib", NULL, 0, DKO_GIT_MODE_SUBMODULE, &sub_commit},
 	};
 	assert_int_equal(dko_git_tree_update(&t2, repo, "main", changes, 9), 0);
-	char *h = hex(&t2);
+	char *h = gf_hex(&t2);
 	dko_git_entry *e;
 	size_t n;
 	assert_int_equal(dko_git_tree_list(&e, &n, repo, h), 0);
 	char *mine = list_text(e, n);
 	assert_sh(mine, git_ls_tree(d, h));
-	char *paths = sh("git -C %s ls-tree -r --name-only %s | tr '\\n' ' '", d, h);
+	char *paths = gf_sh("git -C %s ls-tree -r --name-only %s | tr '\\n' ' '", d, h);
 	assert_string_equal(paths, "a.txt a/b/c.txt a/d.txt a/new/deep/f.txt link run.sh "
 	                           "vendor/lib ");
 	free(paths);
@@ -786,17 +737,17 @@ static void test_git__commit_identity(void **state)
 	assert_int_equal(dko_git_commit_create(&c1, repo, &tree, NULL, 0, NULL,
 	                                       "dockopt: optimize Dockerfiles\n\n- a\n- b"),
 	                 0);
-	char *h1 = hex(&c1);
+	char *h1 = gf_hex(&c1);
 	assert_sh("Config Name <config@example.com>|Config Name <config@example.com>\n",
-	          sh("git -C %s log -1 --format='%%an <%%ae>|%%cn <%%ce>' %s", d, h1));
+	          gf_sh("git -C %s log -1 --format='%%an <%%ae>|%%cn <%%ce>' %s", d, h1));
 	assert_sh("dockopt: optimize Dockerfiles\n\n- a\n- b\n",
-	          sh("git -C %s cat-file commit %s | sed '1,/^$/d'", d, h1));
+	          gf_sh("git -C %s cat-file commit %s | sed '1,/^$/d'", d, h1));
 
 	/* an explicit identity wins; a half one takes the rest from the config */
 	dko_git_ident who = {"Bot", NULL};
 	assert_int_equal(dko_git_commit_create(&c2, repo, &tree, &c1, 1, &who, "second\n"), 0);
 	dko_git_commit_info ci;
-	char *h2 = hex(&c2);
+	char *h2 = gf_hex(&c2);
 	assert_int_equal(dko_git_commit_lookup(&ci, repo, h2), 0);
 	assert_string_equal(ci.author_name, "Bot");
 	assert_string_equal(ci.author_email, "config@example.com");
@@ -817,7 +768,7 @@ static void test_git__commit_identity(void **state)
 	assert_true(dko_git_oid_equal(&got, &c1));
 	assert_int_equal(dko_git_ref_lookup(&got, repo, "refs/heads/none"), DKO_ENOTFOUND);
 	assert_sh_own(tu_asprintf("%s\n", h2),
-	              sh("git -C %s rev-parse refs/heads/dockopt/optimize", d));
+	              gf_sh("git -C %s rev-parse refs/heads/dockopt/optimize", d));
 	free(h1);
 	free(h2);
 	dko_git_repo_free(repo);
@@ -927,7 +878,7 @@ static void test_git__context_ops(void **state)
 		{"top.txt", "t\n", 2, 0, NULL},
 	};
 	assert_int_equal(dko_git_tree_update(&tree, repo, NULL, files, 7), 0);
-	char *rev = hex(&tree);
+	char *rev = gf_hex(&tree);
 	const dko_context_ops *ops = &dko_git_context_ops;
 	void *c;
 	assert_int_equal(dko_git_context_self(&c, repo, rev, "svc"), 0);
@@ -966,8 +917,8 @@ static void commit_file(dko_git_oid *out, dko_git_repo *repo, const char *base,
 
 static void assert_remote_ref(const char *bare, const char *ref, const dko_git_oid *want)
 {
-	char *h = hex(want);
-	assert_sh_own(tu_asprintf("%s\n", h), sh("git --git-dir=%s rev-parse %s", bare, ref));
+	char *h = gf_hex(want);
+	assert_sh_own(tu_asprintf("%s\n", h), gf_sh("git --git-dir=%s rev-parse %s", bare, ref));
 	free(h);
 }
 
@@ -1009,9 +960,9 @@ static void scenario_first_run(scenario *sc)
 	push_branch(sc->bot, &sc->c1, NULL, 0);
 	assert_remote_ref(sc->bare, "refs/heads/dockopt/optimize", &sc->c1);
 	assert_sh("FROM a\nRUN y\n",
-	          sh("git --git-dir=%s show dockopt/optimize:Dockerfile", sc->bare));
+	          gf_sh("git --git-dir=%s show dockopt/optimize:Dockerfile", sc->bare));
 	assert_sh("dockopt: optimize 1 Dockerfile\n\nDockerfile: RUN x -> RUN y\n",
-	          sh("git --git-dir=%s log -1 --format=%%B dockopt/optimize | sed '$d'", sc->bare));
+	          gf_sh("git --git-dir=%s log -1 --format=%%B dockopt/optimize | sed '$d'", sc->bare));
 	assert_remote_ref(sc->bare, "dockopt/optimize^", &sc->a);
 	assert_int_equal(dko_git_remote_branch(&got, sc->bot, "origin", "dockopt/optimize"), 0);
 	assert_true(dko_git_oid_equal(&got, &sc->c1)); /* the tracking ref moved */
@@ -1048,7 +999,7 @@ static void scenario_stale_lease(scenario *sc)
 	commit_file(&c2, sc->bot, "refs/remotes/origin/main", &sc->a, "Dockerfile",
 	            "FROM a\nRUN z\n", "v2");
 	push_branch(sc->bot, &c2, &sc->c1, DKO_EGIT);
-	char *xh = hex(&x), *c1h = hex(&sc->c1);
+	char *xh = gf_hex(&x), *c1h = gf_hex(&sc->c1);
 	char *want = tu_asprintf("refs/heads/dockopt/optimize on the remote is %s, expected %s", xh,
 	                         c1h);
 	assert_non_null(strstr(dko_error_last(), want));
@@ -1073,7 +1024,7 @@ static void scenario_new_base(scenario *sc)
 	push_branch(sc->bot, &c3, &lease, 0);
 	assert_remote_ref(sc->bare, "refs/heads/dockopt/optimize", &c3);
 	assert_remote_ref(sc->bare, "dockopt/optimize^", &b);
-	assert_sh("README\n", sh("git --git-dir=%s ls-tree --name-only dockopt/optimize | "
+	assert_sh("README\n", gf_sh("git --git-dir=%s ls-tree --name-only dockopt/optimize | "
 	                         "grep README",
 	                         sc->bare));
 
@@ -1083,7 +1034,7 @@ static void scenario_new_base(scenario *sc)
 	                 0);
 	assert_int_equal(dko_git_fetch(sc->bot, "origin"), 0);
 	assert_int_equal(dko_git_remote_branch(&got, sc->bot, "origin", "tmp"), 0);
-	free(sh("git --git-dir=%s branch -D tmp", sc->bare));
+	free(gf_sh("git --git-dir=%s branch -D tmp", sc->bare));
 	assert_int_equal(dko_git_fetch(sc->bot, "origin"), 0);
 	assert_int_equal(dko_git_remote_branch(&got, sc->bot, "origin", "tmp"), DKO_ENOTFOUND);
 	assert_int_equal(dko_git_fetch(sc->bot, "nosuch"), DKO_ENOTFOUND);
@@ -1113,7 +1064,7 @@ static void test_git__remote_file_url(void **state)
 {
 	(void)state;
 	char *root = tu_mkdtemp();
-	char *bare = path_in(root, "remote.git");
+	char *bare = gf_path(root, "remote.git");
 	dko_git_repo *r;
 	assert_int_equal(dko_git_repo_init(&r, bare, true, "main"), 0);
 	dko_git_repo_free(r);
@@ -1130,7 +1081,7 @@ static void test_git__remote_urls(void **state)
 {
 	(void)state;
 	char *root = tu_mkdtemp();
-	char *bare = path_in(root, "real.git"), *other = path_in(root, "other.git");
+	char *bare = gf_path(root, "real.git"), *other = gf_path(root, "other.git");
 	dko_git_repo *r, *local;
 	assert_int_equal(dko_git_repo_init(&r, bare, true, "main"), 0);
 	dko_git_repo_free(r);
@@ -1154,10 +1105,10 @@ static void test_git__remote_urls(void **state)
 	assert_int_equal(dko_git_remote_url(&url, local, "none"), DKO_ENOTFOUND);
 	assert_int_equal(dko_git_push(local, "origin", "refs/heads/main", "refs/heads/main", NULL),
 	                 0);
-	assert_sh("FROM a\n", sh("git --git-dir=%s show main:Dockerfile", bare));
+	assert_sh("FROM a\n", gf_sh("git --git-dir=%s show main:Dockerfile", bare));
 
 	/* pushInsteadOf rewrites only what is pushed */
-	char *alt = path_in(root, "push-real.git");
+	char *alt = gf_path(root, "push-real.git");
 	assert_int_equal(dko_git_repo_init(&r, alt, true, "main"), 0);
 	dko_git_repo_free(r);
 	key = tu_asprintf("url.file://%s/push-.pushInsteadOf", root);
@@ -1165,7 +1116,7 @@ static void test_git__remote_urls(void **state)
 	free(key);
 	assert_int_equal(dko_git_push(local, "origin", "refs/heads/main", "refs/heads/viapush", NULL),
 	                 0);
-	assert_sh("FROM a\n", sh("git --git-dir=%s show viapush:Dockerfile", alt));
+	assert_sh("FROM a\n", gf_sh("git --git-dir=%s show viapush:Dockerfile", alt));
 	assert_int_equal(dko_git_remote_url(&url, local, "origin"), 0);
 	assert_string_equal(url, want); /* fetching still uses insteadOf */
 	free(url);
@@ -1176,7 +1127,7 @@ static void test_git__remote_urls(void **state)
 	assert_int_equal(dko_git_config_set(local, "remote.origin.pushurl", other_url), 0);
 	assert_int_equal(dko_git_push(local, "origin", "refs/heads/main", "refs/heads/pushed", NULL),
 	                 0);
-	assert_sh("FROM a\n", sh("git --git-dir=%s show pushed:Dockerfile", other));
+	assert_sh("FROM a\n", gf_sh("git --git-dir=%s show pushed:Dockerfile", other));
 	assert_int_equal(dko_git_fetch(local, "origin"), 0);
 	dko_git_oid id;
 	assert_int_equal(dko_git_remote_branch(&id, local, "origin", "main"), 0);
@@ -1192,83 +1143,21 @@ static void test_git__remote_urls(void **state)
 	free(root);
 }
 
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	socklen_t len = sizeof(a);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
-static bool port_open(int port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = htons((uint16_t)port);
-	bool ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return ok;
-}
-
-/* Start `git daemon` serving root on 127.0.0.1; returns its pid or -1. */
-static pid_t start_daemon(const char *root, int *port)
-{
-	for (int attempt = 0; attempt < 5; attempt++) {
-		*port = free_port();
-		char base[4200], portopt[32];
-		snprintf(base, sizeof(base), "--base-path=%s", root);
-		snprintf(portopt, sizeof(portopt), "--port=%d", *port);
-		pid_t pid = fork();
-		if (pid == 0) {
-			/* quiet: it reports every connection the lease tests cut */
-			if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
-				_exit(126);
-			execlp("git", "git", "daemon", "--reuseaddr", base, "--export-all",
-			       "--enable=receive-pack", "--informative-errors", portopt,
-			       "--listen=127.0.0.1", (char *)NULL);
-			_exit(127);
-		}
-		for (int i = 0; i < 100; i++) { /* up to 5 s */
-			if (port_open(*port))
-				return pid;
-			if (waitpid(pid, NULL, WNOHANG) == pid)
-				break; /* it died: the port was taken meanwhile */
-			nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
-		}
-		kill(pid, SIGTERM);
-		waitpid(pid, NULL, 0);
-	}
-	return -1;
-}
-
 static void test_git__remote_git_daemon(void **state)
 {
 	(void)state;
 	char *root = tu_mkdtemp();
-	char *bare = path_in(root, "remote.git");
+	char *bare = gf_path(root, "remote.git");
 	dko_git_repo *r;
 	assert_int_equal(dko_git_repo_init(&r, bare, true, "main"), 0);
 	dko_git_repo_free(r);
 	int port;
-	pid_t pid = start_daemon(root, &port);
+	pid_t pid = gf_daemon_start(root, &port);
 	if (pid < 0)
 		fail_msg("git daemon did not start");
 	char *url = tu_asprintf("git://127.0.0.1:%d/remote.git", port);
 	remote_scenario(url, bare);
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	gf_daemon_stop(pid);
 	free(url);
 	free(bare);
 	tu_rmrf(root);
@@ -1322,7 +1211,7 @@ static void test_git__push_credentials_never_printed(void **state)
 	http_server_stop(srv);
 
 	/* what reached the server: user x-access-token with the token */
-	char *basic = sh("printf '%%s' 'x-access-token:%s' | base64 -w0", token);
+	char *basic = gf_sh("printf '%%s' 'x-access-token:%s' | base64 -w0", token);
 	char *want = tu_asprintf("Basic %s", basic);
 	bool sent = false;
 	for (size_t i = 0; i < http_server_nrequests(srv); i++) {
@@ -1342,25 +1231,7 @@ static void test_git__push_credentials_never_printed(void **state)
 
 int main(void)
 {
-	home_dir = tu_mkdtemp();
-	setenv("HOME", home_dir, 1);
-	setenv("XDG_CONFIG_HOME", home_dir, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	for (size_t i = 0; dko_token_env_vars[i]; i++)
-		unsetenv(dko_token_env_vars[i]);
-	/* run from a hook, git would point these at the outer repository */
-	static const char *const git_env[] = {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE",
-	                                      "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
-	                                      "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE",
-	                                      "GIT_CEILING_DIRECTORIES", "http_proxy", "HTTP_PROXY",
-	                                      "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
-	for (size_t i = 0; i < sizeof(git_env) / sizeof(git_env[0]); i++)
-		unsetenv(git_env[i]);
-	/* the git CLI used to check results must not need an identity either */
-	setenv("GIT_AUTHOR_NAME", "cli", 1);
-	setenv("GIT_AUTHOR_EMAIL", "cli@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "cli", 1);
-	setenv("GIT_COMMITTER_EMAIL", "cli@example.com", 1);
+	home_dir = gf_isolate_env();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_git__patch_golden),
 		cmocka_unit_test(test_git__patch_ids_match_git),
