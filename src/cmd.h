@@ -9,6 +9,7 @@
 
 #include "dockopt/doc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 enum { EXIT_CLEAN = 0, EXIT_CHANGES = 1, EXIT_FAIL = 2 };
@@ -19,6 +20,8 @@ int cmd_fix(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_precommit(int argc, char **argv);
+int cmd_install_hook(int argc, char **argv);
 
 /* Print every diagnostic of doc to stderr (errors and warnings). */
 void cmd_print_diags(const dko_doc *doc, FILE *fp);
@@ -26,5 +29,8 @@ void cmd_print_diags(const dko_doc *doc, FILE *fp);
 void cmd_report(const char *what);
 /* Write all of buf to fp; returns 0 or -1. */
 int cmd_write_all(FILE *fp, const char *buf, size_t len);
+/* Whether argv[*i] is option name with a value, as "--name VALUE" (then *i
+ * moves past the value) or "--name=VALUE"; *val receives the value. */
+bool cmd_opt_value(const char **val, int argc, char **argv, int *i, const char *name);
 
 #endif

@@ -20,6 +20,8 @@ static const command commands[] = {
 	{"dump", cmd_dump, "print the syntax tree (BuildKit's test format; --shell, --graph)"},
 	{"print", cmd_print, "parse and print the file back unchanged"},
 	{"verify", cmd_verify, "build a Dockerfile and its rewrite for real and compare the images"},
+	{"pre-commit", cmd_precommit, "fix the staged Dockerfiles in the git index (the git hook)"},
+	{"install-hook", cmd_install_hook, "install the git pre-commit hook that runs pre-commit"},
 };
 
 static void usage(FILE *fp)
@@ -50,6 +52,22 @@ int cmd_write_all(FILE *fp, const char *buf, size_t len)
 	if (len && fwrite(buf, 1, len, fp) != len)
 		return -1;
 	return fflush(fp) == 0 ? 0 : -1;
+}
+
+bool cmd_opt_value(const char **val, int argc, char **argv, int *i, const char *name)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+	if (strncmp(a, name, n) != 0)
+		return false;
+	if (a[n] == '=') {
+		*val = a + n + 1;
+		return true;
+	}
+	if (a[n] != '\0' || *i + 1 >= argc)
+		return false;
+	*val = argv[++*i];
+	return true;
 }
 
 int main(int argc, char **argv)
