@@ -475,7 +475,8 @@ int dko_fix(dko_fix_result **out, const char *text, size_t len, const dko_fix_op
 		free(f->path);
 		free(f->text);
 	}
-	qsort(r->findings.items, r->findings.len, sizeof(dko_finding), cmp_finding);
+	if (r->findings.len > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(r->findings.items, r->findings.len, sizeof(dko_finding), cmp_finding);
 	DKO_VEC_FREE(&fr.files);
 	DKO_VEC_FREE(&fr.pending);
 	DKO_VEC_FREE(&fr.suggestions);
