@@ -22,6 +22,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_precommit(int argc, char **argv);
 int cmd_install_hook(int argc, char **argv);
+int cmd_bot(int argc, char **argv);
 
 /* Print every diagnostic of doc to stderr (errors and warnings). */
 void cmd_print_diags(const dko_doc *doc, FILE *fp);

@@ -22,6 +22,7 @@ static const command commands[] = {
 	{"verify", cmd_verify, "build a Dockerfile and its rewrite for real and compare the images"},
 	{"pre-commit", cmd_precommit, "fix the staged Dockerfiles in the git index (the git hook)"},
 	{"install-hook", cmd_install_hook, "install the git pre-commit hook that runs pre-commit"},
+	{"bot", cmd_bot, "fix a remote branch's Dockerfiles on a branch and open a pull request"},
 };
 
 static void usage(FILE *fp)

@@ -2,12 +2,14 @@
  * report.c - findings as text, JSON and SARIF (see report.h).
  *
  * The JSON document is the model ("schema": "dockopt/findings/1"); SARIF is
- * derived from the same fields. A SARIF fix replaces whole input lines: the
+ * derived from the same fields; Markdown (the bot's pull requests) shows them
+ * as tables. A SARIF fix replaces whole input lines: the
  * hunk of the file's unified diff that covers the finding's lines gives the
  * deleted region and the inserted text.
  */
 #include "report.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,4 +244,165 @@ void dko_report_sarif(dko_buf *b, const dko_report_file *files, size_t n)
 		free(h);
 	}
 	dko_buf_puts(b, "]}]}\n");
+}
+
+/* ---- Markdown ------------------------------------------------------------------- */
+
+/* s as the text of a table cell: '|' escaped, line breaks as spaces, HTML
+ * characters as entities (a message must not open a tag in the body). */
+static void md_cell(dko_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '|': dko_buf_puts(b, "\\|"); break;
+		case '<': dko_buf_puts(b, "&lt;"); break;
+		case '>': dko_buf_puts(b, "&gt;"); break;
+		case '&': dko_buf_puts(b, "&amp;"); break;
+		case '\n':
+		case '\r': dko_buf_putc(b, ' '); break;
+		default: dko_buf_putc(b, *s);
+		}
+	}
+}
+
+/* s as inline code: a backtick fence longer than any run inside it. */
+static void md_code(dko_buf *b, const char *s)
+{
+	size_t run = 0, longest = 0;
+	for (const char *p = s; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	for (size_t i = 0; i <= longest; i++)
+		dko_buf_putc(b, '`');
+	dko_buf_printf(b, "%s%s%s", longest ? " " : "", s, longest ? " " : "");
+	for (size_t i = 0; i <= longest; i++)
+		dko_buf_putc(b, '`');
+}
+
+static void md_rule(dko_buf *b, const dko_finding *x)
+{
+	md_code(b, x->rule);
+	if (x->hadolint)
+		dko_buf_printf(b, " (%s)", x->hadolint);
+	if (x->tier == DKO_TIER_AGGRESSIVE)
+		dko_buf_puts(b, ", aggressive");
+}
+
+static void md_changes(dko_buf *b, const dko_fix_result *r)
+{
+	dko_buf_puts(b, "| line | rule | change | why |\n| ---: | --- | --- | --- |\n");
+	for (size_t k = 0; k < dko_fix_finding_count(r); k++) {
+		const dko_finding *x = dko_fix_finding(r, k);
+		if (!x->applied)
+			continue;
+		dko_buf_printf(b, "| %u | ", x->line);
+		md_rule(b, x);
+		dko_buf_puts(b, " | ");
+		md_cell(b, x->message);
+		dko_buf_puts(b, " | ");
+		md_cell(b, x->reason);
+		dko_buf_puts(b, " |\n");
+	}
+}
+
+static void md_suggestions(dko_buf *b, const dko_fix_result *r)
+{
+	bool first = true;
+	for (size_t k = 0; k < dko_fix_finding_count(r); k++) {
+		const dko_finding *x = dko_fix_finding(r, k);
+		if (x->applied)
+			continue;
+		if (first)
+			dko_buf_puts(b, "\nSuggestions, not applied (dockopt could not show them safe):\n\n");
+		first = false;
+		dko_buf_printf(b, "- line %u, ", x->line);
+		md_rule(b, x);
+		dko_buf_puts(b, ": ");
+		md_cell(b, x->message);
+		dko_buf_putc(b, '\n');
+	}
+}
+
+static void md_file(dko_buf *b, const dko_report_file *f)
+{
+	dko_buf_puts(b, "### ");
+	md_code(b, f->path);
+	dko_buf_puts(b, "\n\n");
+	if (f->error) {
+		dko_buf_puts(b, "Not processed: ");
+		md_cell(b, f->error);
+		dko_buf_puts(b, "\n\n");
+		return;
+	}
+	size_t before, after;
+	dko_fix_run_counts(f->result, &before, &after);
+	if (dko_fix_applied_count(f->result))
+		md_changes(b, f->result);
+	dko_buf_printf(b, "\nRUN instructions: %zu before, %zu after", before, after);
+	if (before > after)
+		dko_buf_printf(b, " (%zu layer%s removed)", before - after, before - after == 1 ? "" : "s");
+	dko_buf_puts(b, ".\n");
+	md_suggestions(b, f->result);
+	dko_buf_putc(b, '\n');
+}
+
+/* The diff of every file in one collapsed block (empty when no diff). */
+static void md_diff(dko_buf *b, const dko_report_file *files, size_t n)
+{
+	dko_buf diff = DKO_BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		if (!files[i].error && files[i].diff)
+			dko_buf_puts(&diff, files[i].diff);
+	if (diff.len == 0)
+		return;
+	size_t run = 0, longest = 2; /* a fence longer than any backtick run inside */
+	for (size_t i = 0; i < diff.len; i++) {
+		run = diff.ptr[i] == '`' ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	dko_buf_puts(b, "<details>\n<summary>Diff</summary>\n\n");
+	for (size_t i = 0; i <= longest; i++)
+		dko_buf_putc(b, '`');
+	dko_buf_puts(b, "diff\n");
+	dko_buf_put(b, diff.ptr, diff.len);
+	if (diff.ptr[diff.len - 1] != '\n')
+		dko_buf_putc(b, '\n');
+	for (size_t i = 0; i <= longest; i++)
+		dko_buf_putc(b, '`');
+	dko_buf_puts(b, "\n\n</details>\n");
+	dko_buf_release(&diff);
+}
+
+/* Room kept for the closing notes when the output is bounded. */
+#define MD_NOTE_ROOM 256
+
+void dko_report_markdown(dko_buf *b, const dko_report_file *files, size_t n, size_t max_len)
+{
+	size_t start = b->len, omitted = 0;
+	size_t limit = max_len > MD_NOTE_ROOM ? max_len - MD_NOTE_ROOM : max_len ? 1 : SIZE_MAX;
+	dko_buf sec = DKO_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		const dko_report_file *f = &files[i];
+		if (!f->error && !dko_fix_edit_count(f->result) && !dko_fix_finding_count(f->result))
+			continue;
+		dko_buf_clear(&sec);
+		md_file(&sec, f);
+		if (omitted || b->len - start + sec.len > limit)
+			omitted++;
+		else
+			dko_buf_put(b, sec.ptr, sec.len);
+	}
+	if (omitted)
+		dko_buf_printf(b, "...and %zu more file%s, left out to keep this short (the commit "
+		                  "message lists every change).\n\n",
+		               omitted, omitted == 1 ? "" : "s");
+	dko_buf_clear(&sec);
+	md_diff(&sec, files, n);
+	if (sec.len && (omitted || b->len - start + sec.len > limit))
+		dko_buf_printf(b, "The diff (%zu bytes) is too long to show here; see the commit.\n",
+		               sec.len);
+	else
+		dko_buf_put(b, sec.ptr, sec.len);
+	dko_buf_release(&sec);
 }

@@ -26,5 +26,16 @@ void dko_report_text(FILE *fp, const dko_report_file *files, size_t n);
 void dko_report_json(dko_buf *out, const dko_report_file *files, size_t n, const char *extra_json);
 /* SARIF 2.1.0. */
 void dko_report_sarif(dko_buf *out, const dko_report_file *files, size_t n);
+/*
+ * GitHub-flavoured Markdown (a pull request's body): for each file that
+ * changed, a table of the applied changes (line, rule with its hadolint id,
+ * what was done, why) and the RUN instructions before and after (the layers
+ * removed); the suggestions that were not applied; the files that failed;
+ * then the diff of every file in one collapsed <details> block. With
+ * max_len (0: no limit) the text appended stays under max_len bytes: files
+ * that do not fit are counted instead of shown, and a diff that does not
+ * fit is replaced by a note.
+ */
+void dko_report_markdown(dko_buf *out, const dko_report_file *files, size_t n, size_t max_len);
 
 #endif
