@@ -18,6 +18,7 @@
 #include "util/regex.h"
 #include "util/vec.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +313,113 @@ static const pm_def managers[] = {
 static const char *const verb_names[DKO_PV__COUNT] = {
 	"", "update", "install", "upgrade", "remove", "autoremove", "clean", "download", "build"};
 
+/* ---- the index: built once from the tables ---------------------------------------------- */
+
+typedef struct name_entry {
+	const char *name; /* points into a table string; not NUL-terminated */
+	uint32_t len;
+	const pm_def *m;
+} name_entry;
+
+typedef struct dir_entry {
+	char *dir; /* a cache directory, $VAR-free (defaults applied) */
+	const pm_def *m;
+} dir_entry;
+
+static struct {
+	name_entry *cmds, *mods;
+	size_t ncmds, nmods;
+	dir_entry *dirs;
+	size_t ndirs;
+} idx;
+static pthread_once_t idx_once = PTHREAD_ONCE_INIT;
+
+/* Usual values of the variables in table paths when the Dockerfile does not
+ * set them (official images: golang, rust, ruby). */
+static const struct {
+	const char *var, *values;
+} var_defaults[] = {
+	{"$GOPATH", "/go|~/go"},
+	{"$CARGO_HOME", "/usr/local/cargo|~/.cargo"},
+	{"$GEM_HOME", "/usr/local/bundle"},
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+	const name_entry *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->name, y->name, n);
+	return c ? c : (int)x->len - (int)y->len;
+}
+
+static void index_names(const char *list, const pm_def *m, name_entry **v, size_t *n)
+{
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, '|');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		*v = dko_xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = (name_entry){p, (uint32_t)len, m};
+		p = e ? e + 1 : NULL;
+	}
+}
+
+static void index_dir(const char *d, size_t n, const pm_def *m)
+{
+	for (size_t i = 0; i < idx.ndirs; i++)
+		if (idx.dirs[i].m == m && strlen(idx.dirs[i].dir) == n && !memcmp(idx.dirs[i].dir, d, n))
+			return;
+	for (size_t i = 0; i < sizeof(var_defaults) / sizeof(var_defaults[0]); i++) {
+		size_t k = strlen(var_defaults[i].var);
+		if (n < k || memcmp(d, var_defaults[i].var, k) != 0)
+			continue;
+		for (const char *v = var_defaults[i].values; v;) {
+			const char *e = strchr(v, '|');
+			size_t vn = e ? (size_t)(e - v) : strlen(v);
+			char buf[512];
+			snprintf(buf, sizeof(buf), "%.*s%.*s", (int)vn, v, (int)(n - k), d + k);
+			index_dir(buf, strlen(buf), m);
+			v = e ? e + 1 : NULL;
+		}
+		return;
+	}
+	idx.dirs = dko_xreallocarray(idx.dirs, idx.ndirs + 1, sizeof(*idx.dirs));
+	idx.dirs[idx.ndirs++] = (dir_entry){dko_xstrndup(d, n), m};
+}
+
+static void index_dirs(const char *list, const pm_def *m)
+{
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, '|');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		index_dir(p, len, m);
+		p = e ? e + 1 : NULL;
+	}
+}
+
+/* The tables are constant: one index serves every call and thread; it is
+ * never freed (it stays reachable). */
+static void build_index(void)
+{
+	for (size_t i = 0; i < NMANAGERS; i++) {
+		const pm_def *m = &managers[i];
+		index_names(m->commands, m, &idx.cmds, &idx.ncmds);
+		index_names(m->modules, m, &idx.mods, &idx.nmods);
+		for (const verb_def *vd = m->verbs; vd->words; vd++) {
+			index_dirs(vd->leaves, m);
+			index_dirs(vd->cleans, m);
+		}
+	}
+	qsort(idx.cmds, idx.ncmds, sizeof(name_entry), cmp_name);
+	qsort(idx.mods, idx.nmods, sizeof(name_entry), cmp_name);
+}
+
+static const pm_def *find_name(const name_entry *v, size_t n, const char *s, size_t len)
+{
+	name_entry key = {s, (uint32_t)len, NULL};
+	const name_entry *hit = bsearch(&key, v, n, sizeof(name_entry), cmp_name);
+	return hit ? hit->m : NULL;
+}
+
 /* ---- names ------------------------------------------------------------------------------ */
 
 const char *dko_pm_name(dko_pm pm)
@@ -400,20 +508,24 @@ void dko_pkg_table_free(dko_pkg_table *t)
 
 /* ---- list helpers -------------------------------------------------------------------------- */
 
-/* Is s[0..n) one of the '|'-separated entries of list? */
+/* Is s[0..n) one of the '|'-separated entries of list? (One pass.) */
 static bool in_list(const char *list, const char *s, size_t n)
 {
 	if (!list)
 		return false;
-	for (const char *p = list;;) {
-		const char *e = strchr(p, '|');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len == n && memcmp(p, s, n) == 0)
+	for (const char *p = list; *p;) {
+		size_t i = 0;
+		while (i < n && p[i] == s[i])
+			i++;
+		if (i == n && (p[i] == '|' || p[i] == '\0'))
 			return true;
-		if (!e)
-			return false;
-		p = e + 1;
+		p += i;
+		while (*p && *p != '|')
+			p++;
+		if (*p)
+			p++;
 	}
+	return n == 0 && *list == '\0';
 }
 
 static bool in_list_s(const char *list, const char *s)
@@ -599,40 +711,59 @@ static bool unwrap_env(argv_view *v)
 	return true;
 }
 
+/* Commands that run their operands as a command. */
+enum { W_OPTS, W_ENV, W_SHIFT1, W_SHIFT2, W_TIMEOUT, W_COMMAND, W_XARGS };
+static const struct {
+	const char *name;
+	uint8_t kind;
+	const char *value_opts; /* W_OPTS, W_TIMEOUT, W_XARGS: options taking a value */
+} wrappers[] = {
+	{"sudo", W_OPTS, "-u|-g|-h|-p|-U|-C|-T|-r|-t|-D|--user|--group|--host|--prompt|--other-user|"
+	                 "--close-from|--command-timeout|--role|--type|--chdir"},
+	{"env", W_ENV, NULL},
+	{"nice", W_OPTS, "-n|--adjustment"},
+	{"time", W_OPTS, "-f|--format|-o|--output"},
+	{"stdbuf", W_OPTS, "-i|-o|-e|--input|--output|--error"},
+	{"exec", W_OPTS, "-a"},
+	{"nohup", W_SHIFT1, NULL},
+	{"eatmydata", W_SHIFT1, NULL},
+	{"builtin", W_SHIFT1, NULL},
+	{"gosu", W_SHIFT2, NULL},
+	{"su-exec", W_SHIFT2, NULL},
+	{"timeout", W_TIMEOUT, "-s|--signal|-k|--kill-after"},
+	{"command", W_COMMAND, NULL},
+	{"xargs", W_XARGS, "-I|-i|-n|-L|-l|-P|-s|-d|-E|-e|-a|--arg-file|--delimiter|--max-args|"
+	                   "--max-lines|--max-procs|--max-chars|--eof|--replace|--process-slot-var"},
+};
+
 /* One wrapper layer off argv; false when argv[0] is no wrapper. */
 static bool unwrap_once(argv_view *v)
 {
 	const char *a0 = base_name(wtext(&v->w[0]));
-	if (!strcmp(a0, "sudo"))
-		skip_options(v, "-u|-g|-h|-p|-U|-C|-T|-r|-t|-D|--user|--group|--host|--prompt|"
-		                "--other-user|--close-from|--command-timeout|--role|--type|--chdir");
-	else if (!strcmp(a0, "env"))
-		return unwrap_env(v);
-	else if (!strcmp(a0, "nice"))
-		skip_options(v, "-n|--adjustment");
-	else if (!strcmp(a0, "time"))
-		skip_options(v, "-f|--format|-o|--output");
-	else if (!strcmp(a0, "stdbuf"))
-		skip_options(v, "-i|-o|-e|--input|--output|--error");
-	else if (!strcmp(a0, "nohup") || !strcmp(a0, "eatmydata") || !strcmp(a0, "builtin"))
-		shift(v, 1);
-	else if (!strcmp(a0, "timeout")) {
-		skip_options(v, "-s|--signal|-k|--kill-after");
+	size_t i = 0, n = sizeof(wrappers) / sizeof(wrappers[0]);
+	while (i < n && (wrappers[i].name[0] != a0[0] || strcmp(wrappers[i].name, a0) != 0))
+		i++;
+	if (i == n)
+		return false;
+	switch (wrappers[i].kind) {
+	case W_OPTS: skip_options(v, wrappers[i].value_opts); break;
+	case W_ENV: return unwrap_env(v);
+	case W_SHIFT1: shift(v, 1); break;
+	case W_SHIFT2: shift(v, 2); break; /* gosu USER cmd */
+	case W_TIMEOUT:
+		skip_options(v, wrappers[i].value_opts);
 		shift(v, 1); /* the duration */
-	} else if (!strcmp(a0, "command")) {
+		break;
+	case W_COMMAND:
 		if (v->n > 1 && (word_is_lit(&v->w[1], "-v") || word_is_lit(&v->w[1], "-V")))
 			return false; /* a lookup, nothing runs */
 		skip_options(v, NULL);
-	} else if (!strcmp(a0, "exec"))
-		skip_options(v, "-a");
-	else if (!strcmp(a0, "gosu") || !strcmp(a0, "su-exec"))
-		shift(v, 2);
-	else if (!strcmp(a0, "xargs")) {
-		skip_options(v, "-I|-i|-n|-L|-l|-P|-s|-d|-E|-e|-a|--arg-file|--delimiter|--max-args|"
-		                "--max-lines|--max-procs|--max-chars|--eof|--replace|--process-slot-var");
-		v->dynamic = true;
-	} else
-		return false;
+		break;
+	case W_XARGS:
+		skip_options(v, wrappers[i].value_opts);
+		v->dynamic = true; /* the operands come from stdin */
+		break;
+	}
 	return true;
 }
 
@@ -674,9 +805,9 @@ static void option_effects(opb *b, const char *name, const char *value, const ch
 		op->output = adup(b->x, value);
 	if (value && b->m->pm == DKO_PM_APK && (!strcmp(name, "-t") || !strcmp(name, "--virtual")))
 		op->virtual_name = adup(b->x, value);
-	if (value && m->setting_values) {
-		char key[256];
-		snprintf(key, sizeof(key), "N=%s", value);
+	if (value && m->setting_values && strlen(value) < 250) {
+		char key[256] = "N=";
+		memcpy(key + 2, value, strlen(value) + 1);
 		if (in_list_ci(m->setting_values, key))
 			op->no_recommends = true;
 		key[0] = 'Y';
@@ -713,7 +844,9 @@ static uint32_t one_option(opb *b, const dko_sh_word *w, uint32_t i, uint32_t n)
 	size_t nlen = eq ? (size_t)(eq - t) : strlen(t);
 	const dko_sh_word *next = i + 1 < n ? &w[i + 1] : NULL;
 	char name[128];
-	snprintf(name, sizeof(name), "%.*s", (int)(nlen < 127 ? nlen : 127), t);
+	size_t k = nlen < sizeof(name) - 1 ? nlen : sizeof(name) - 1;
+	memcpy(name, t, k);
+	name[k] = '\0';
 	if (in_list(b->m->value_opts, t, nlen)) {
 		if (eq || !next) {
 			option_effects(b, name, eq ? eq + 1 : NULL, t);
@@ -777,7 +910,7 @@ static uint32_t alias_at(const opb *b, size_t j, const char *a, size_t n)
 		if (j + used >= b->pos.len)
 			return 0;
 		const dko_sh_word *w = b->pos.items[j + used];
-		if (!w->lit || strlen(w->lit) != k || memcmp(w->lit, a, k) != 0)
+		if (!w->lit || strncmp(w->lit, a, k) != 0 || w->lit[k] != '\0')
 			return 0;
 		used++;
 		a += sp ? k + 1 : k;
@@ -919,7 +1052,9 @@ static bool cache_env(opb *b, const argv_view *v)
 		const char *e = strchr(p, '|');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 		char name[64];
-		snprintf(name, sizeof(name), "%.*s", (int)(n < 63 ? n : 63), p);
+		size_t k = n < sizeof(name) - 1 ? n : sizeof(name) - 1;
+		memcpy(name, p, k);
+		name[k] = '\0';
 		if (env_disables_cache(name, lookup(b->x, v, p, n)))
 			return true;
 		p = e ? e + 1 : NULL;
@@ -1060,16 +1195,6 @@ static bool path_covers(const char *p, const char *d)
 	return pn > dn && memcmp(p, d, dn) == 0 && p[dn] == '/' && strchr(p + dn, '*');
 }
 
-/* Usual values of the variables in table paths when the Dockerfile does not
- * set them (official images: golang, rust, ruby). */
-static const struct {
-	const char *var, *values;
-} var_defaults[] = {
-	{"$GOPATH", "/go|~/go"},
-	{"$CARGO_HOME", "/usr/local/cargo|~/.cargo"},
-	{"$GEM_HOME", "/usr/local/bundle"},
-};
-
 /* Does path p (normalized) clean table directory d ($VAR allowed)? */
 static bool covers(const char *p, const char *d)
 {
@@ -1107,20 +1232,9 @@ bool dko_pkg_cleans(const dko_pkg_op *op, const char *dir)
 /* Does normalized path p clean one of manager m's cache directories? */
 static bool cleans_manager(const pm_def *m, const char *p)
 {
-	for (const verb_def *vd = m->verbs; vd->words; vd++) {
-		const char *lists[2] = {vd->leaves, vd->cleans};
-		for (int k = 0; k < 2; k++) {
-			for (const char *q = lists[k]; q && *q;) {
-				const char *e = strchr(q, '|');
-				char d[512];
-				size_t n = e ? (size_t)(e - q) : strlen(q);
-				snprintf(d, sizeof(d), "%.*s", (int)(n < 511 ? n : 511), q);
-				if (covers(p, d))
-					return true;
-				q = e ? e + 1 : NULL;
-			}
-		}
-	}
+	for (size_t i = 0; i < idx.ndirs; i++)
+		if (idx.dirs[i].m == m && path_covers(p, idx.dirs[i].dir))
+			return true;
 	return false;
 }
 
@@ -1171,20 +1285,18 @@ static void rm_clean(actx *x, const argv_view *v)
 static const pm_def *by_command(const char *b, bool module)
 {
 	size_t n = strlen(b);
-	for (size_t i = 0; i < NMANAGERS; i++) {
-		const pm_def *m = &managers[i];
-		const char *list = module ? m->modules : m->commands;
-		if (in_list(list, b, n))
-			return m;
-		if (!module && (m->flags & M_VERSIONED)) {
-			size_t k = n;
-			while (k > 0 && ((b[k - 1] >= '0' && b[k - 1] <= '9') || b[k - 1] == '.'))
-				k--;
-			if (k < n && in_list(list, b, k))
-				return m;
-		}
-	}
-	return NULL;
+	if (module)
+		return find_name(idx.mods, idx.nmods, b, n);
+	const pm_def *m = find_name(idx.cmds, idx.ncmds, b, n);
+	if (m)
+		return m;
+	size_t k = n;
+	while (k > 0 && ((b[k - 1] >= '0' && b[k - 1] <= '9') || b[k - 1] == '.'))
+		k--;
+	if (k == n || k == 0)
+		return NULL;
+	m = find_name(idx.cmds, idx.ncmds, b, k);
+	return m && (m->flags & M_VERSIONED) ? m : NULL;
 }
 
 static bool versioned_name(const char *b, const char *name)
@@ -1220,7 +1332,7 @@ static const pm_def *python_module(const argv_view *v, uint32_t *first)
 
 static bool posix_shell(const char *b)
 {
-	return in_list_s("sh|bash|dash|ash|ksh|mksh|zsh|busybox", b);
+	return strchr("sbdakmz", b[0]) && in_list_s("sh|bash|dash|ash|ksh|mksh|zsh|busybox", b);
 }
 
 static void analyze_script(actx *x, const dko_sh_script *s);
@@ -1340,6 +1452,7 @@ int dko_pkg_analyze(dko_pkg_op **ops, size_t *nops, const dko_sh_script *s, cons
 	*nops = 0;
 	if (dko_sh_is_opaque(s))
 		return 0;
+	pthread_once(&idx_once, build_index);
 	actx x;
 	memset(&x, 0, sizeof(x));
 	x.a = dko_sh_arena(s);

@@ -88,10 +88,14 @@ struct sh_node {
 	uint32_t nassigns;
 };
 
+typedef DKO_VEC(dko_sh_token) tokvec;
+
 typedef struct seg {
 	uint32_t s, phys, len; /* script [s, s+len) <- source [phys, phys+len) */
 } seg;
 
+/* text, segs, toks and cmds are heap arrays handed over by the builders
+ * (no copy); the rest lives in the arena. */
 struct dko_sh_script {
 	dko_arena arena;
 	char *text;
@@ -162,7 +166,8 @@ typedef struct builder {
 	DKO_VEC(seg) segs;
 } builder;
 
-/* Append source bytes [phys, phys + n) to the script. */
+/* Append source bytes [phys, phys + n) to the script (the text buffer was
+ * sized for the whole script up front). */
 static void put_src(builder *b, uint32_t phys, uint32_t n)
 {
 	if (n == 0)
@@ -175,7 +180,11 @@ static void put_src(builder *b, uint32_t phys, uint32_t n)
 		seg x = {at, phys, n};
 		DKO_VEC_PUSH(&b->segs, x);
 	}
-	dko_buf_put(&b->text, b->src + phys, n);
+	if (b->text.len + n >= b->text.cap)
+		dko_buf_grow(&b->text, n + 1);
+	memcpy(b->text.ptr + b->text.len, b->src + phys, n);
+	b->text.len += n;
+	b->text.ptr[b->text.len] = '\0';
 }
 
 /* Append logical text [a, b) of node n through its segment map. */
@@ -263,12 +272,13 @@ static bool shebang_is_shell(const char *t, uint32_t a, uint32_t e, const char *
 
 static void finish_text(dko_sh_script *s, builder *b)
 {
-	s->len = (uint32_t)b->text.len;
-	s->text = dko_arena_strndup(&s->arena, b->text.ptr ? b->text.ptr : "", b->text.len);
+	size_t len;
+	free(s->text);
+	s->text = dko_buf_detach(&b->text, &len);
+	s->len = (uint32_t)len;
 	s->nsegs = (uint32_t)b->segs.len;
-	s->segs = dko_arena_grow(&s->arena, NULL, 0, b->segs.len, sizeof(seg));
-	if (b->segs.len)
-		memcpy(s->segs, b->segs.items, b->segs.len * sizeof(seg));
+	s->segs = b->segs.items;
+	b->segs.items = NULL;
 	if (s->nsegs) {
 		s->src_base = s->segs[0].phys;
 		s->src_len = s->segs[s->nsegs - 1].phys + s->segs[s->nsegs - 1].len - s->src_base;
@@ -276,8 +286,6 @@ static void finish_text(dko_sh_script *s, builder *b)
 	} else {
 		s->src = "";
 	}
-	dko_buf_release(&b->text);
-	DKO_VEC_FREE(&b->segs);
 }
 
 /* Why the options rule out a POSIX shell, or NULL. */
@@ -354,6 +362,12 @@ static dko_sh_okind assemble_node(dko_sh_script *s, const dko_doc *doc, const dk
 	builder b = {doc->src, DKO_BUF_INIT, {0}};
 	srcinfo si;
 	locate_script(&si, n);
+	/* The script is at most the logical text plus the heredoc bodies. */
+	size_t cap = n->instr->text_len - si.start + 1;
+	for (uint32_t i = 0; si.in && i < si.in->nheredocs; i++)
+		cap += si.in->heredocs[i].end.end - si.in->heredocs[i].body.start + 2;
+	dko_buf_grow(&b.text, cap);
+	DKO_VEC_RESERVE(&b.segs, n->nsegs + 3 * (si.in ? si.in->nheredocs : 0) + 1);
 	const dko_instr *in = si.in;
 	uint32_t tl = n->instr->text_len;
 	dko_sh_okind k = DKO_SH_PARSED;
@@ -430,14 +444,30 @@ static const char *const rw_names[RW__COUNT] = {
 	"", "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until",
 	"for", "select", "in", "{", "}", "!", "function", "[[", "]]"};
 
-static uint8_t classify_word(const char *raw, size_t n)
+/* The reserved word raw[0..n) spells, by its first byte (once per word). */
+static uint8_t classify_word(const char *r, size_t n)
 {
-	if (n == 0 || n > 8)
+	if (n > 8)
 		return RW_NONE;
-	for (uint8_t i = 1; i < RW__COUNT; i++)
-		if (rw_names[i][0] == raw[0] && strlen(rw_names[i]) == n && memcmp(rw_names[i], raw, n) == 0)
-			return i;
-	return RW_NONE;
+#define IS(w) (n == sizeof(w) - 1 && memcmp(r, w, n) == 0)
+	switch (r[0]) {
+	case 'i': return IS("if") ? RW_IF : IS("in") ? RW_IN : RW_NONE;
+	case 't': return IS("then") ? RW_THEN : RW_NONE;
+	case 'e': return IS("else") ? RW_ELSE : IS("elif") ? RW_ELIF : IS("esac") ? RW_ESAC : RW_NONE;
+	case 'f': return IS("fi") ? RW_FI : IS("for") ? RW_FOR : IS("function") ? RW_FUNCTION : RW_NONE;
+	case 'd': return IS("do") ? RW_DO : IS("done") ? RW_DONE : RW_NONE;
+	case 'c': return IS("case") ? RW_CASE : RW_NONE;
+	case 'w': return IS("while") ? RW_WHILE : RW_NONE;
+	case 'u': return IS("until") ? RW_UNTIL : RW_NONE;
+	case 's': return IS("select") ? RW_SELECT : RW_NONE;
+	case '{': return n == 1 ? RW_LBRACE : RW_NONE;
+	case '}': return n == 1 ? RW_RBRACE : RW_NONE;
+	case '!': return n == 1 ? RW_BANG : RW_NONE;
+	case '[': return IS("[[") ? RW_DLBRACK : RW_NONE;
+	case ']': return IS("]]") ? RW_DRBRACK : RW_NONE;
+	default: return RW_NONE;
+	}
+#undef IS
 }
 
 typedef struct pctx {
@@ -446,9 +476,10 @@ typedef struct pctx {
 	uint32_t len;
 	uint32_t depth;
 	jmp_buf jb;
-	DKO_VEC(dko_sh_token) toks; /* top-level tokens */
+	tokvec toks;                /* top-level tokens */
 	dko_buf lit;                /* literal values being built, used as a stack */
 	DKO_VEC(wentry) words;      /* words of the commands being parsed, a stack */
+	uint32_t nsimple;           /* simple commands parsed (sizes the flat view) */
 	dko_sh_okind fkind;   /* set by fail() */
 	uint32_t fat;
 	const char *freason;
@@ -562,7 +593,13 @@ typedef struct wbuild {
 
 static void lit_put(pctx *c, const char *p, size_t n)
 {
-	dko_buf_put(&c->lit, p, n);
+	dko_buf *b = &c->lit;
+	if (b->len + n < b->cap) { /* the usual case: no growth, no call */
+		memcpy(b->ptr + b->len, p, n);
+		b->len += n;
+		return;
+	}
+	dko_buf_put(b, p, n);
 }
 
 static void add_part(pctx *c, wbuild *wb, uint8_t kind, uint32_t a, uint32_t e, sh_node *list)
@@ -944,6 +981,7 @@ static void lex_word(lexer *lx, uint32_t p)
 	pctx *c = lx->c;
 	const char *t = c->t;
 	uint32_t start = p;
+	bool plain = false; /* nothing to interpret: the value is the raw text */
 	wbuild wb = {0};
 	wb.lit_base = c->lit.len;
 	wb.tail = &wb.parts;
@@ -956,7 +994,8 @@ static void lex_word(lexer *lx, uint32_t p)
 		while (q < lx->end && plain_char(t[q]))
 			q++;
 		if (q > p && (q >= lx->end || (word_end(lx, q) && t[q] != '('))) {
-			p = q; /* the usual word: nothing to interpret, its value is itself */
+			p = q;
+			plain = true;
 			goto done;
 		}
 		while (p < lx->end) {
@@ -982,7 +1021,9 @@ done:;
 	w->span.start = start;
 	w->span.end = p;
 	w->raw = dko_arena_strndup(&c->s->arena, t + start, p - start);
-	if (!wb.dynamic) {
+	if (plain) {
+		w->lit = w->raw;
+	} else if (!wb.dynamic) {
 		size_t n = c->lit.len - wb.lit_base;
 		const char *l = n ? c->lit.ptr + wb.lit_base : "";
 		w->lit = n == p - start && memcmp(l, w->raw, n) == 0 ? w->raw
@@ -1267,8 +1308,15 @@ static void push_word(lexer *lx)
 static uint32_t pop_words(pctx *c, size_t base, dko_sh_word **words, sh_part ***parts)
 {
 	uint32_t n = (uint32_t)(c->words.len - base);
-	*words = dko_arena_grow(&c->s->arena, NULL, 0, n, sizeof(dko_sh_word));
-	*parts = dko_arena_grow(&c->s->arena, NULL, 0, n, sizeof(sh_part *));
+	*words = NULL;
+	*parts = NULL;
+	if (n == 0)
+		return 0;
+	/* One block: the words, then their substitution lists. */
+	size_t wsize = (size_t)n * sizeof(dko_sh_word);
+	char *block = dko_arena_alloc(&c->s->arena, wsize + (size_t)n * sizeof(sh_part *));
+	*words = (dko_sh_word *)block;
+	*parts = (sh_part **)(block + wsize);
 	for (uint32_t i = 0; i < n; i++) {
 		(*words)[i] = c->words.items[base + i].w;
 		(*parts)[i] = c->words.items[base + i].parts;
@@ -1382,6 +1430,7 @@ static sh_node *parse_simple(lexer *lx)
 	pctx *c = lx->c;
 	sh_node *n = new_node(c, N_CMD, lx->span.start);
 	sh_redir **rtail = &n->redirs;
+	c->nsimple++;
 	size_t base = c->words.len;
 	uint32_t nassign = 0;
 	for (;;) {
@@ -1885,9 +1934,10 @@ static bool only_and(const sh_node *n)
 	return true;
 }
 
-static void build_views(dko_sh_script *s)
+static void build_views(dko_sh_script *s, uint32_t ncmds)
 {
 	cmdvec v = {0};
+	DKO_VEC_RESERVE(&v, ncmds + 1);
 	uint32_t n = 0;
 	for (const sh_node *it = s->root->kid; it; it = it->next)
 		n++;
@@ -1905,11 +1955,8 @@ static void build_views(dko_sh_script *s)
 		w.bg = it->sep == '&';
 		walk_node(&v, it, w);
 	}
-	s->cmds = dko_arena_grow(&s->arena, NULL, 0, v.len, sizeof(dko_sh_cmd));
-	if (v.len)
-		memcpy(s->cmds, v.items, v.len * sizeof(dko_sh_cmd));
+	s->cmds = v.items; /* the script frees it */
 	s->ncmds = (uint32_t)v.len;
-	DKO_VEC_FREE(&v);
 }
 
 /* ---- driver ------------------------------------------------------------------------------------ */
@@ -1918,31 +1965,33 @@ static dko_sh_script *new_script(void)
 {
 	dko_sh_script *s = dko_xcalloc(1, sizeof(*s));
 	dko_arena_init(&s->arena);
-	s->text = dko_arena_strdup(&s->arena, "");
+	s->text = dko_xstrdup("");
 	s->src = "";
 	s->reason = "";
 	return s;
 }
 
-static void set_tokens(dko_sh_script *s, const dko_sh_token *t, size_t n)
+/* The script takes the token array over. */
+static void set_tokens(dko_sh_script *s, tokvec *v)
 {
-	s->toks = dko_arena_grow(&s->arena, NULL, 0, n, sizeof(dko_sh_token));
-	if (n)
-		memcpy(s->toks, t, n * sizeof(dko_sh_token));
-	s->ntoks = (uint32_t)n;
+	free(s->toks);
+	s->toks = v->items;
+	s->ntoks = (uint32_t)v->len;
+	v->items = NULL;
+	v->len = v->cap = 0;
 }
 
-/* One OPAQUE token after the tokens lexed so far, so the tiling holds. */
-static void opaque_tokens(dko_sh_script *s, const dko_sh_token *t, size_t n)
+/* The first n tokens of v, then one OPAQUE token up to the end, so the
+ * tiling holds. */
+static void opaque_tokens(dko_sh_script *s, tokvec *v, size_t n)
 {
-	uint32_t at = n ? t[n - 1].span.end : 0;
-	bool more = at < s->len;
-	set_tokens(s, t, n);
-	if (more) {
-		s->toks = dko_arena_grow(&s->arena, s->toks, n, n + 1, sizeof(dko_sh_token));
-		s->toks[n] = (dko_sh_token){DKO_SH_TOK_OPAQUE, {at, s->len}};
-		s->ntoks++;
+	v->len = n;
+	uint32_t at = n ? v->items[n - 1].span.end : 0;
+	if (at < s->len) {
+		dko_sh_token o = {DKO_SH_TOK_OPAQUE, {at, s->len}};
+		DKO_VEC_PUSH(v, o);
 	}
+	set_tokens(s, v);
 }
 
 /* Parse s->text; on failure the script becomes opaque. */
@@ -1963,8 +2012,8 @@ static int parse_script(dko_sh_script *s)
 		s->root = parse_list(&lx);
 		if (peek(&lx) != T_EOF)
 			fail_unexpected(&lx, NULL);
-		set_tokens(s, c->toks.items, c->toks.len);
-		build_views(s);
+		set_tokens(s, &c->toks);
+		build_views(s, c->nsimple);
 	} else {
 		s->root = NULL;
 		s->okind = c->fkind;
@@ -1976,7 +2025,7 @@ static int parse_script(dko_sh_script *s)
 		uint32_t at = 0;
 		while (n < c->toks.len && c->toks.items[n].span.start == at)
 			at = c->toks.items[n++].span.end;
-		opaque_tokens(s, c->toks.items, n);
+		opaque_tokens(s, &c->toks, n);
 		rc = DKO_EPARSE;
 	}
 	DKO_VEC_FREE(&c->toks);
@@ -1988,7 +2037,8 @@ static int parse_script(dko_sh_script *s)
 static void opaque_script(dko_sh_script *s, dko_sh_okind k, const char *reason)
 {
 	set_opaque(s, k, (dko_span){0, 0}, reason);
-	opaque_tokens(s, NULL, 0);
+	tokvec v = {0};
+	opaque_tokens(s, &v, 0);
 }
 
 int dko_sh_parse_node(dko_sh_script **out, const dko_doc *doc, uint32_t node_idx,
@@ -2024,6 +2074,7 @@ int dko_sh_parse_text(dko_sh_script **out, const char *text, size_t len, const d
 	}
 	/* The script's own copy is its source, so it does not depend on text. */
 	builder b = {dko_arena_strndup(&s->arena, text, len), DKO_BUF_INIT, {0}};
+	dko_buf_grow(&b.text, len + 1);
 	put_src(&b, 0, (uint32_t)len);
 	finish_text(s, &b);
 	dko_buf why = DKO_BUF_INIT;
@@ -2044,6 +2095,10 @@ void dko_sh_free(dko_sh_script *s)
 	if (!s)
 		return;
 	dko_arena_release(&s->arena);
+	free(s->text);
+	free(s->segs);
+	free(s->toks);
+	free(s->cmds);
 	free(s);
 }
 

@@ -182,8 +182,10 @@ dko_span dko_sh_source_span(const dko_sh_script *s);
 /* ---- structure queries ----------------------------------------------------------------- */
 
 /* The top level is ONE and-or list using only && between its pipelines: no
- * ||, no ; & or newline separators (a trailing ; counts as one), not
- * backgrounded. False for an opaque or empty script. */
+ * ||, no ; & or newline between two lists, not backgrounded. A ; or newline
+ * after the one list ends it and is allowed: to append, insert at the end of
+ * dko_sh_item_at(s, 0)->span, not at the end of the text. False for an
+ * opaque or empty script. */
 bool dko_sh_is_and_list(const dko_sh_script *s);
 /* The last top-level and-or list ends with &. */
 bool dko_sh_ends_in_background(const dko_sh_script *s);
