@@ -2479,7 +2479,6 @@ static void dump_case(dumper *d, const sh_node *n)
 		}
 		dko_buf_putc(b, ')');
 	}
-	dko_buf_putc(b, ')');
 }
 
 static void dump_node(dumper *d, const sh_node *n)
