@@ -137,3 +137,17 @@ void dko_style_join(dko_buf *b, const dko_style *st, bool split, const char *cmd
 	}
 	dko_buf_put(b, cmd, len);
 }
+
+void dko_style_join_semi(dko_buf *b, const dko_style *st, bool split, const char *cmd, size_t len)
+{
+	dko_buf_putc(b, ';');
+	if (split) {
+		dko_buf_putc(b, ' ');
+		dko_buf_putc(b, st->escape);
+		dko_buf_puts(b, st->eol);
+		dko_buf_puts(b, st->indent);
+	} else {
+		dko_buf_putc(b, ' ');
+	}
+	dko_buf_put(b, cmd, len);
+}

@@ -98,8 +98,10 @@ static bool has_seq(const char *t, const char *a, const char *b)
 	return p && strstr(p + strlen(a), b);
 }
 
-static void count_smells(const char *text, size_t len, unsigned counts[S_COUNT])
+static void count_smells(const char *text, size_t len, unsigned counts[S_COUNT], const char *debug)
 {
+	unsigned before[S_COUNT];
+	memcpy(before, counts, sizeof(before));
 	dko_doc *doc;
 	dko_parse(&doc, text, len, NULL);
 	dko_graph *g = NULL;
@@ -138,10 +140,14 @@ static void count_smells(const char *text, size_t len, unsigned counts[S_COUNT])
 		    !dko_state_defines(&gi->state, "PIP_NO_CACHE_DIR"))
 			counts[S_DL3042]++;
 		if (shipped && !mount_cache &&
-		    ((has_word(t, "yum") && strstr(t, "install") && !strstr(t, "yum clean all")) ||
-		     (has_word(t, "dnf") && strstr(t, "install") && !strstr(t, "dnf clean all"))))
+		    ((has_word(t, "yum") && strstr(t, "install") && !has_seq(t, "yum", "clean")) ||
+		     (has_word(t, "dnf") && strstr(t, "install") && !has_seq(t, "dnf", "clean"))))
 			counts[S_DL3032]++;
 	}
+	/* DKO_SMELL_DEBUG=1 lists the smells left after fixing, per file. */
+	for (int k = 0; debug && getenv("DKO_SMELL_DEBUG") && k < S_COUNT; k++)
+		if (counts[k] > before[k])
+			fprintf(stderr, "smell left: %s: %s x%u\n", debug, smell_names[k], counts[k] - before[k]);
 	dko_graph_free(g);
 	dko_doc_free(doc);
 }
@@ -262,8 +268,8 @@ static void one_file(const char *path, bool dev, totals *t, int *bad)
 		t->changed += out != in;
 		t->runs_before += b;
 		t->runs_after += a;
-		count_smells(in, len, t->smells_before);
-		count_smells(out, olen, t->smells_after);
+		count_smells(in, len, t->smells_before, NULL);
+		count_smells(out, olen, t->smells_after, path);
 		for (size_t i = 0; i < dko_fix_finding_count(r); i++)
 			tally_rule(t, dko_fix_finding(r, i));
 	}
