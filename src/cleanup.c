@@ -256,7 +256,7 @@ static bool run_flag(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node,
 	bool edited = ins.len > 0;
 	if (edited) {
 		apply_insertions(c, node, &ins);
-		dko_pass_applied(c, node, node, "added %s to `%s %s` (%s)", r->flag, mgr, vw, r->what);
+		dko_pass_applied(c, node, node, "added %s to %s %s (%s)", r->flag, mgr, vw, r->what);
 	}
 	for (size_t i = 0; i < ins.len; i++)
 		free(ins.items[i].text);

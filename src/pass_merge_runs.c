@@ -240,19 +240,19 @@ static bool candidate(dko_pass_ctx *c, uint32_t i, elem *e, const char **why)
 	if (n->kind != DKO_NODE_INSTR || n->instr->kind != DKO_I_RUN)
 		return false;
 	if (n->instr->json)
-		return *why = "it is in exec (JSON) form", false;
+		return *why = "is in exec (JSON) form", false;
 	if (n->instr->nheredocs)
-		return *why = "it uses a heredoc", false;
+		return *why = "uses a heredoc", false;
 	if (dko_pass_disabled_at(c, i))
-		return *why = "a pragma switches merge-runs off", false;
+		return *why = "is excluded by a pragma", false;
 	const dko_ginstr *gi = dko_graph_instr(c->graph, i);
 	if (!dko_run_posix_shell(&gi->state))
-		return *why = "its SHELL is not a POSIX shell", false;
+		return *why = "runs under a SHELL that is not a POSIX shell", false;
 	if (!dko_run_geom_get(c->doc, i, &e->g))
-		return *why = "it has no shell command", false;
+		return *why = "has no shell command", false;
 	e->s = dko_pass_script(c, i);
 	if (!e->s || dko_sh_is_opaque(e->s))
-		return *why = "its shell could not be fully parsed", false;
+		return *why = "has shell code dockopt could not fully parse", false;
 	e->node = i;
 	e->leaks = dko_sh_leaked_state(e->s, NULL) != NULL;
 	e->only_set = leaks_only_set(e->s);
@@ -290,7 +290,7 @@ static enum join how_to_join(const elem *a, size_t k, bool all_semi, const elem 
 {
 	*why = NULL;
 	if (dko_sh_ends_in_background(a->s))
-		return *why = "the first one ends in a background job (&)", JOIN_NONE;
+		return *why = "the one before it ends in a background job (&)", JOIN_NONE;
 	if (!dko_run_same_flags(doc->nodes[a->node].instr, doc->nodes[b->node].instr))
 		return *why = "their flags (mounts, network, security) differ", JOIN_NONE;
 	bool braced = k > 0 && a->join == JOIN_AND && !a->and_list;
@@ -301,7 +301,7 @@ static enum join how_to_join(const elem *a, size_t k, bool all_semi, const elem 
 	if (all_semi && a->errexit_sure && a->last_single && (!a->leaks || a->only_set) && same_set &&
 	    b->errexit_sure)
 		return JOIN_SEMI;
-	return *why = "the first one relies on errexit (set -e), which the shell ignores inside a "
+	return *why = "the one before it relies on errexit (set -e), which the shell ignores inside a "
 	              "merged && chain, and the two cannot be joined with ';'",
 	       JOIN_NONE;
 }
@@ -448,12 +448,14 @@ static void grow_chain(dko_pass_ctx *c, void *vchain)
 		elem f = {0};
 		const char *why = NULL;
 		enum join j = JOIN_NONE;
-		if (candidate(c, (uint32_t)k, &f, &why))
+		bool self = !candidate(c, (uint32_t)k, &f, &why);
+		if (!self)
 			j = how_to_join(a, chain->len - 1, all_semi, &f, doc, &why);
 		if (j == JOIN_NONE) {
 			if (why && !dko_pass_disabled_at(c, (uint32_t)k) && !dko_pass_disabled_at(c, a->node))
 				dko_pass_suggest(c, (uint32_t)k,
-				                 "this RUN could be merged with the one before it, but %s", why);
+				                 "this RUN could be merged with the one before it, but %s%s",
+				                 self ? "it " : "", why);
 			return;
 		}
 		f.join = j;
@@ -471,6 +473,12 @@ static int run(dko_pass_ctx *c)
 		elem e = {0};
 		const char *why;
 		if (!candidate(c, i, &e, &why)) {
+			int k = why ? next_instr(doc, i) : -1;
+			if (k >= 0 && doc->nodes[k].instr->kind == DKO_I_RUN && !dko_pass_disabled_at(c, i) &&
+			    !dko_pass_disabled_at(c, (uint32_t)k))
+				dko_pass_suggest(c, (uint32_t)k,
+				                 "this RUN could be merged with the one before it, but that one %s",
+				                 why);
 			i++;
 			continue;
 		}
