@@ -486,7 +486,8 @@ int dko_fix(dko_fix_result **out, const char *text, size_t len, const dko_fix_op
 		free(f->path);
 		free(f->text);
 	}
-	qsort(r->findings.items, r->findings.len, sizeof(dko_finding), cmp_finding);
+	if (r->findings.len)
+		qsort(r->findings.items, r->findings.len, sizeof(dko_finding), cmp_finding);
 	DKO_VEC_FREE(&fr.files);
 	DKO_VEC_FREE(&fr.pending);
 	DKO_VEC_FREE(&fr.suggestions);
