@@ -419,5 +419,15 @@ int cmd_fix(int argc, char **argv)
 	}
 	free(ps);
 	dko_strlist_free(&files);
+	for (size_t i = 0; i < c.select.len; i++)
+		free((char *)c.select.items[i]);
+	for (size_t i = 0; i < c.ignore.len; i++)
+		free((char *)c.ignore.items[i]);
+	DKO_VEC_FREE(&c.select);
+	DKO_VEC_FREE(&c.ignore);
+	DKO_VEC_FREE(&c.targets);
+	DKO_VEC_FREE(&c.build_args);
+	DKO_VEC_FREE(&c.secrets);
+	DKO_VEC_FREE(&c.paths);
 	return rc;
 }

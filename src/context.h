@@ -68,7 +68,17 @@ const char *dko_context_ignore_file(const dko_context *ctx);
  * a match on a parent folder excludes its contents). */
 bool dko_context_is_excluded(const dko_context *ctx, const char *rel);
 
-/* ---- Added after the first version (backward compatible). ---- */
+/* ---- Added after the first version (backward compatible). ----
+ *
+ * Notes on the functions above, as implemented in context.c: paths are
+ * made canonical first (dko_context_clean_path; "../x" and "/x" are
+ * DKO_EINVAL, and dko_context_kind/exists answer NONE/false for them). The
+ * disk backend reports a path whose folder part goes through a symbolic link
+ * as DKO_CTX_LINK too, and list/read of a link (or through one) is
+ * DKO_ENOTFOUND; a FIFO or device is DKO_CTX_FILE but reading it is DKO_EIO.
+ * dko_context_load_ignore refuses (DKO_ECONFIG) an ignore file that is a
+ * symbolic link or a folder rather than guess what BuildKit would read.
+ */
 
 typedef struct dko_ignore dko_ignore;
 

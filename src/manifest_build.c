@@ -696,9 +696,12 @@ static const char *var_get(const mk *k, const char *name, size_t n, bool *found)
 	return NULL;
 }
 
-/* s with $(V) ${V} $@ $$ expanded; NULL when a reference cannot be. */
-static const char *mk_expand(const mk *k, const char *s, const char *target)
+/* s with $(V) ${V} $@ $$ expanded (recursively); NULL when a reference
+ * cannot be (a function, an unknown or computed variable). */
+static const char *mk_expand_at(const mk *k, const char *s, const char *target, int depth)
 {
+	if (depth > 10)
+		return NULL;
 	dko_buf b = DKO_BUF_INIT;
 	const char *r = NULL;
 	for (const char *p = s;; p++) {
@@ -719,6 +722,8 @@ static const char *mk_expand(const mk *k, const char *s, const char *target)
 		const char *e = close ? strchr(p + 2, close) : NULL;
 		bool found;
 		const char *v = e ? var_get(k, p + 2, (size_t)(e - p - 2), &found) : NULL;
+		if (v)
+			v = mk_expand_at(k, v, target, depth + 1);
 		if (!v)
 			break;
 		dko_buf_puts(&b, v);
@@ -728,24 +733,32 @@ static const char *mk_expand(const mk *k, const char *s, const char *target)
 	return r;
 }
 
+static const char *mk_expand(const mk *k, const char *s, const char *target)
+{
+	return mk_expand_at(k, s, target, 0);
+}
+
+/* Variables keep their raw value (expanded when used, as make does for
+ * '='); ':=' expands at once; NULL marks a computed value. */
 static void mk_assign(mk *k, const char *name, size_t nn, const char *op, const char *value)
 {
 	bool found;
 	const char *old = var_get(k, name, nn, &found);
-	bool simple = !strchr(value, '$');
 	if (!strcmp(op, "?=") && found)
 		return;
 	if (!strcmp(op, "+=") && found) {
 		dko_buf b = DKO_BUF_INIT;
 		dko_buf_printf(&b, "%s %s", old ? old : "", value);
-		value = old && simple ? dko_arena_strdup(k->a, dko_buf_cstr(&b)) : NULL;
+		value = old ? dko_arena_strdup(k->a, dko_buf_cstr(&b)) : NULL;
 		dko_buf_release(&b);
-	} else if (!simple || !strcmp(op, "!=")) {
-		value = NULL; /* computed: unknown from now on */
+	} else if (!strcmp(op, "!=")) {
+		value = NULL;
+	} else if (!strcmp(op, ":=")) {
+		value = mk_expand(k, value, NULL);
 	}
 	if (nn == 13 && !memcmp(name, ".DEFAULT_GOAL", 13)) {
 		k->goal_set = true;
-		k->goal = value;
+		k->goal = value ? mk_expand(k, value, NULL) : NULL;
 		return;
 	}
 	dko_mf_pair p = {dko_arena_strndup(k->a, name, nn), value};
@@ -960,6 +973,8 @@ static void mk_parse(mk *k, const char *text, size_t len)
 		lineno++;
 		if (!b.len)
 			start = lineno;
+		else if (b.ptr[0] == '\t' && n && line[0] == '\t')
+			line++, n--; /* make drops the recipe tab of a continuation line */
 		dko_buf_put(&b, line, n);
 		if (n && line[n - 1] == '\\') {
 			b.ptr[b.len - 1] = ' '; /* continuation */

@@ -129,6 +129,43 @@ typedef struct hunk {
 	size_t body_len;
 } hunk;
 
+/* Drop a hunk's leading and trailing context lines, so that its old range
+ * and body cover only what changed. */
+static void trim_context(hunk *h)
+{
+	const char *p = h->body, *end = h->body + h->body_len;
+	while (p < end && *p == ' ') {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		p = nl ? nl + 1 : end;
+		h->old_start++;
+		h->old_len--;
+	}
+	const char *last = end;
+	for (;;) {
+		/* Find the start of the last line before `last`. */
+		if (last <= p)
+			break;
+		const char *s = last - 1;
+		while (s > p && s[-1] != '\n')
+			s--;
+		if (*s == '\\') { /* "\ No newline at end of file" belongs to the line before */
+			last = s;
+			continue;
+		}
+		if (*s != ' ')
+			break;
+		last = s;
+		h->old_len--;
+	}
+	/* Keep a "\ No newline" marker that follows the kept lines. */
+	while (last < end && *last == '\\') {
+		const char *nl = memchr(last, '\n', (size_t)(end - last));
+		last = nl ? nl + 1 : end;
+	}
+	h->body = p;
+	h->body_len = (size_t)(last - p);
+}
+
 /* The hunks of the first file section of a unified diff. */
 static size_t parse_hunks(const char *diff, hunk **out)
 {
@@ -154,6 +191,8 @@ static size_t parse_hunks(const char *diff, hunk **out)
 		}
 		p = nl ? nl + 1 : NULL;
 	}
+	for (size_t i = 0; i < n; i++)
+		trim_context(&v[i]);
 	*out = v;
 	return n;
 }
@@ -170,8 +209,10 @@ static void sarif_fix(dko_buf *b, const dko_finding *x, const hunk *h, size_t nh
 		for (const char *p = h[i].body; p < h[i].body + h[i].body_len;) {
 			const char *nl = memchr(p, '\n', (size_t)(h[i].body + h[i].body_len - p));
 			size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(h[i].body + h[i].body_len - p);
+			const char *next = p + len;
+			bool no_eol = next < h[i].body + h[i].body_len && *next == '\\';
 			if (*p == ' ' || *p == '+')
-				dko_buf_put(&inserted, p + 1, len - 1);
+				dko_buf_put(&inserted, p + 1, len - 1 - (no_eol && p[len - 1] == '\n'));
 			p += len;
 		}
 		dko_buf_puts(b, ",\"fixes\":[{\"description\":{\"text\":");

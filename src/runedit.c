@@ -114,9 +114,42 @@ bool dko_run_mount_covers(const dko_instr *in, const char *path)
 	return false;
 }
 
-void dko_run_append(dko_buf *out, const dko_doc *doc, const dko_run_geom *g,
-                    const dko_style *st, const char *cmd)
+/* The indent of the RUN's own command lines (a continuation line opening
+ * with an operator, or after a line ending with one), else the file's. */
+static void run_style(dko_style *local, const dko_doc *doc, const dko_run_geom *g)
 {
+	const char *s = doc->src;
+	bool prev_op = false;
+	for (uint32_t i = g->body; i < g->content_end; i++) {
+		if (s[i] != '\n')
+			continue;
+		/* The line that ended at i: did it end with "op \"? */
+		uint32_t e = i;
+		while (e > g->body && (s[e - 1] == '\r' || s[e - 1] == ' ' || s[e - 1] == '\t'))
+			e--;
+		if (e > g->body && s[e - 1] == local->escape)
+			e--;
+		while (e > g->body && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+			e--;
+		prev_op = e > g->body && (s[e - 1] == '&' || s[e - 1] == ';' || s[e - 1] == '|');
+		uint32_t k = i + 1, w = 0;
+		while (k + w < g->content_end && (s[k + w] == ' ' || s[k + w] == '\t'))
+			w++;
+		bool lead = k + w + 1 < g->content_end &&
+		            ((s[k + w] == '&' && s[k + w + 1] == '&') || (s[k + w] == '|' && s[k + w + 1] == '|'));
+		if ((prev_op || lead) && w > 0 && w < sizeof(local->indent)) {
+			memcpy(local->indent, s + k, w);
+			local->indent[w] = '\0';
+		}
+	}
+}
+
+void dko_run_append(dko_buf *out, const dko_doc *doc, const dko_run_geom *g,
+                    const dko_style *file_style, const char *cmd)
+{
+	dko_style local = *file_style;
+	const dko_style *st = &local;
+	run_style(&local, doc, g);
 	/* Length of the last physical line up to content_end. */
 	uint32_t ls = g->content_end;
 	while (ls > g->start && doc->src[ls - 1] != '\n')

@@ -40,8 +40,9 @@ bool dko_run_same_flags(const dko_instr *a, const dko_instr *b);
 bool dko_run_mount_covers(const dko_instr *in, const char *path);
 
 /* A new text for a RUN node: its bytes with cmd appended after the body as
- * " && cmd", split onto a continuation line in the file's style when the
- * body is multi-line or the line would exceed the style's width. */
+ * " && cmd", split onto a continuation line in the file's style (with the
+ * RUN's own command indent) when the body is multi-line or the line would
+ * exceed the style's width. */
 void dko_run_append(dko_buf *out, const dko_doc *doc, const dko_run_geom *g,
                     const dko_style *st, const char *cmd);
 

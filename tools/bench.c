@@ -3,12 +3,17 @@
  * into memory, then parses and prints them all in one process, several runs,
  * and reports the median MB/s and files/s and the peak RSS. Also measures two
  * generated pathological inputs (100,000 lines; 10,000 continuations) to show
- * that time per byte stays linear.
+ * that time per byte stays linear. The same corpus is measured again with
+ * every RUN also shell-parsed (and its package operations recognised), and
+ * two pathological shell inputs (10,000 levels of $( and of ( , which must
+ * end in a diagnostic, not a stack overflow; a 10,000-command && chain).
  *
  *   build/bench [--runs N] DIR
  */
 #include "cst.h"
 #include "dockopt/doc.h"
+#include "pkg.h"
+#include "shell.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -22,10 +27,12 @@ typedef struct file {
 	size_t len;
 } file;
 
+/* Process CPU time (user + system): other jobs on a shared machine do not
+ * distort it as they do wall time. */
 static double now(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -70,6 +77,34 @@ static size_t load(const char *dir, file **out)
 	return n;
 }
 
+static int with_shell; /* 1: shell-parse every RUN, 2: also analyse packages */
+static size_t shell_runs, shell_opaque;
+
+/* Shell-parse every RUN of doc with the SHELL in effect. */
+static void shell_all(const dko_doc *doc)
+{
+	dko_sh_walker w;
+	dko_sh_walker_init(&w, doc);
+	for (uint32_t i = 0; i < doc->nnodes; i++) {
+		const dko_node *nd = &doc->nodes[i];
+		if (nd->kind != DKO_NODE_INSTR || nd->instr->kind != DKO_I_RUN)
+			continue;
+		dko_sh_opts o;
+		dko_sh_walker_opts(&w, i, &o);
+		dko_sh_script *s;
+		dko_sh_parse_node(&s, doc, i, &o);
+		shell_runs++;
+		shell_opaque += dko_sh_is_opaque(s);
+		if (with_shell > 1) {
+			dko_pkg_op *ops;
+			size_t nops;
+			dko_pkg_analyze(&ops, &nops, s, NULL, NULL);
+		}
+		dko_sh_free(s);
+	}
+	dko_sh_walker_release(&w);
+}
+
 /* Parse + print every file once; returns seconds. */
 static double one_run(const file *f, size_t n)
 {
@@ -83,6 +118,8 @@ static double one_run(const file *f, size_t n)
 		if (len != f[i].len)
 			abort();
 		free(out);
+		if (with_shell)
+			shell_all(doc);
 		dko_doc_free(doc);
 	}
 	return now() - t0;
@@ -117,6 +154,24 @@ static file make_continuations(size_t n)
 	size_t k = (size_t)snprintf(f.data, 32, "FROM a\nRUN true");
 	for (size_t i = 0; i < n; i++)
 		k += (size_t)snprintf(f.data + k, 40, " \\\n    && echo step %zu", i);
+	f.data[k++] = '\n';
+	f.len = k;
+	return f;
+}
+
+/* prefix + n x open + "x" + n x close. */
+static file make_nested(const char *prefix, const char *open, const char *close, size_t n)
+{
+	size_t lo = strlen(open), lc = strlen(close), lp = strlen(prefix);
+	file f;
+	f.data = malloc(lp + n * (lo + lc) + 4);
+	memcpy(f.data, prefix, lp);
+	size_t k = lp;
+	for (size_t i = 0; i < n; i++, k += lo)
+		memcpy(f.data + k, open, lo);
+	f.data[k++] = 'x';
+	for (size_t i = 0; i < n; i++, k += lc)
+		memcpy(f.data + k, close, lc);
 	f.data[k++] = '\n';
 	f.len = k;
 	return f;
@@ -159,6 +214,26 @@ int main(int argc, char **argv)
 	printf("10,000-continuation RUN: %.2f MB  %.1f MB/s  (%.2f ns/byte; corpus %.2f)\n",
 	       (double)cont.len / 1e6, (double)cont.len / 1e6 / tc, tc * 1e9 / (double)cont.len,
 	       corpus_ns);
+	for (with_shell = 1; with_shell <= 2; with_shell++) {
+		one_run(f, n);
+		double ts = median_run(f, n, runs);
+		printf("%s corpus: %.1f MB/s  (%.0f%% of parse+print; %zu RUNs per pass, %zu opaque)\n",
+		       with_shell == 1 ? "parse+print+shell     " : "parse+print+shell+pkg ",
+		       (double)bytes / 1e6 / ts, 100.0 * t / ts, shell_runs / (size_t)(runs + 1),
+		       shell_opaque / (size_t)(runs + 1));
+		shell_runs = shell_opaque = 0;
+	}
+	with_shell = 1;
+	file deep_subst = make_nested("FROM a\nRUN echo ", "$(", ")", 10000);
+	file deep_paren = make_nested("FROM a\nRUN ", "(", ")", 10000);
+	double td = median_run(&deep_subst, 1, runs), tp = median_run(&deep_paren, 1, runs);
+	printf("10,000 x $( in a RUN:    %.2f MB  %.1f MB/s  (%s)\n", (double)deep_subst.len / 1e6,
+	       (double)deep_subst.len / 1e6 / td, shell_opaque ? "too deep: opaque" : "parsed?!");
+	printf("10,000 x ( in a RUN:     %.2f MB  %.1f MB/s\n", (double)deep_paren.len / 1e6,
+	       (double)deep_paren.len / 1e6 / tp);
+	double tcs = median_run(&cont, 1, runs);
+	printf("10,000-continuation RUN + shell: %.1f MB/s  (%.2f ns/byte)\n",
+	       (double)cont.len / 1e6 / tcs, tcs * 1e9 / (double)cont.len);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak RSS: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);

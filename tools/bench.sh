@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench.sh BUILD - dockopt's benchmarks (not tests): parser throughput over
-# ../shared/corpus/dev in one process, and linear-time pathological inputs.
+# ../shared/corpus/dev in one process (also with every RUN shell-parsed and
+# its package operations recognised), and linear-time pathological inputs.
 set -eu
 BUILD=${1:-build}
 corpus=${DKO_CORPUS:-../shared/corpus}
@@ -8,5 +9,5 @@ if [ ! -d "$corpus/dev" ]; then
   echo "bench: $corpus/dev is absent; nothing to measure" >&2
   exit 0
 fi
-echo "== parser (parse + print, in memory)"
+echo "== parser (parse + print, in memory), then with the shell parser and package model"
 "$BUILD/bench" "$corpus/dev"
