@@ -11,7 +11,8 @@
  * never lost (the index gets the fix, the file keeps the edits).
  *
  * All or nothing: when any staged Dockerfile fails (it does not parse, a
- * configuration is broken), nothing is written at all.
+ * configuration is broken), nothing is written at all. (A git or disk error
+ * while writing stops at that file; the files before it stay written.)
  */
 #ifndef DKO_PRECOMMIT_H
 #define DKO_PRECOMMIT_H
@@ -40,7 +41,7 @@ typedef enum dko_precommit_state {
 	                             edits were left as they are (see kept) */
 	DKO_PRECOMMIT_WOULD_FIX,  /* needs fixing; not written (check mode, or
 	                             another file failed) */
-	DKO_PRECOMMIT_FAILED      /* see error; nothing of it was written */
+	DKO_PRECOMMIT_FAILED      /* see error */
 } dko_precommit_state;
 
 typedef struct dko_precommit_file {
