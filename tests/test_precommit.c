@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "discover.h"
+#include "gitfix.h"
 #include "dockopt/fix.h"
 #include "git.h"
 #include "precommit.h"
@@ -252,10 +253,15 @@ static void test_precommit__cli_exit_codes(void **state)
 	free(err);
 	assert_str_own(want, index_text(d, "Dockerfile"));
 
+	/* clean now: nothing fixed (suggestions, which never change a file, may show) */
 	assert_int_equal(run_cli(d, "pre-commit", &out, &err), 0);
 	assert_string_equal(out, "");
-	assert_string_equal(err, "");
+	assert_null(strstr(err, ": fixed ["));
+	assert_null(strstr(err, "dockopt: "));
 	free(out);
+	free(err);
+	assert_int_equal(run_cli(d, "pre-commit -q", NULL, &err), 0);
+	assert_string_equal(err, "");
 	free(err);
 	assert_int_equal(run_cli(d, "pre-commit --check", NULL, NULL), 0);
 	assert_int_equal(run_cli(d, "pre-commit --bogus", NULL, &err), 2);
@@ -508,6 +514,102 @@ static void test_precommit__config_from_index(void **state)
 	repo_done(repo, d);
 }
 
+/* ---- shared helpers (gitfix.c) ------------------------------------------------------ */
+
+typedef struct fake_files {
+	const char *const *files; /* path, data pairs */
+	int reads;
+} fake_files;
+
+static int fake_read(void *src, const char *path, char **data, size_t *len)
+{
+	fake_files *f = src;
+	f->reads++;
+	for (size_t i = 0; f->files[i]; i += 2)
+		if (!strcmp(f->files[i], path)) {
+			*data = strdup(f->files[i + 1]);
+			*len = strlen(*data);
+			return 0;
+		}
+	return DKO_ENOTFOUND;
+}
+
+/* The nearest configuration applies (.yml before .yaml), folders are read
+ * once, a broken file is an error naming it with the label. */
+static void test_precommit__config_lookup(void **state)
+{
+	(void)state;
+	static const char *const files[] = {
+		".dockopt.yml", "dockerfiles: ['^top$']\n",
+		"a/.dockopt.yaml", "dockerfiles: ['^a$']\n",
+		"a/b/.dockopt.yml", "dockerfiles: ['^ab$']\n",
+		"a/b/.dockopt.yaml", "this file is not read\n",
+		"bad/.dockopt.yml", "rules: [unclosed\n", NULL};
+	fake_files src = {files, 0};
+	dko_gitfix_configs *c = dko_gitfix_configs_new(fake_read, &src, "origin/main:");
+	const dko_config *cfg;
+	static const struct {
+		const char *path, *name; /* a name only the applying config accepts */
+	} cases[] = {{"Dockerfile", "top"}, {"x/y/Dockerfile", "top"}, {"a/Dockerfile", "a"},
+	             {"a/z/Dockerfile", "a"}, {"a/b/Dockerfile", "ab"}, {"a/b/c/d/Dockerfile", "ab"}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(dko_gitfix_config_for(&cfg, c, cases[i].path), 0);
+		assert_non_null(cfg);
+		assert_true(dko_is_dockerfile_name(cases[i].name, cfg));
+		assert_false(dko_is_dockerfile_name(strcmp(cases[i].name, "top") ? "top" : "a", cfg));
+	}
+	int reads = src.reads;
+	assert_int_equal(dko_gitfix_config_for(&cfg, c, "a/b/c/d/Containerfile"), 0);
+	assert_int_equal(src.reads, reads); /* cached */
+	assert_int_equal(dko_gitfix_config_for(&cfg, c, "bad/Dockerfile"), DKO_ECONFIG);
+	assert_non_null(strstr(dko_error_last(), "origin/main:bad/.dockopt.yml:"));
+	dko_gitfix_configs_free(c);
+
+	static const char *const none[] = {NULL};
+	fake_files empty = {none, 0};
+	c = dko_gitfix_configs_new(fake_read, &empty, NULL);
+	assert_int_equal(dko_gitfix_config_for(&cfg, c, "a/b/Dockerfile"), 0);
+	assert_null(cfg);
+	assert_int_equal(empty.reads, 6); /* two names in a/b, a and the top */
+	dko_gitfix_configs_free(c);
+}
+
+/* Where a pass's new file goes: under the Dockerfile's folder, never out
+ * of it or into .git. */
+static void test_precommit__edit_paths(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *dockerfile, *rel, *want; /* want NULL: refused */
+	} cases[] = {{"svc/Dockerfile", ".dockerignore", "svc/.dockerignore"},
+	             {"Dockerfile", "./.dockerignore", ".dockerignore"},
+	             {"a/b/Dockerfile", "conf/x.txt", "a/b/conf/x.txt"},
+	             {"Dockerfile", "../x", NULL},
+	             {"svc/Dockerfile", "a/../../x", NULL},
+	             {"Dockerfile", "/etc/passwd", NULL},
+	             {"Dockerfile", ".git/hooks/pre-commit", NULL},
+	             {"Dockerfile", "a//b", NULL},
+	             {"Dockerfile", "", NULL}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dko_file_edit e = {cases[i].rel, NULL, 0, "x", 1};
+		char *out;
+		int rc = dko_gitfix_edit_path(&out, cases[i].dockerfile, &e);
+		if (cases[i].want) {
+			assert_int_equal(rc, 0);
+			assert_string_equal(out, cases[i].want);
+		} else {
+			assert_int_equal(rc, DKO_EINVAL);
+			assert_null(out);
+		}
+		free(out);
+	}
+	dko_file_edit self = {"ignored", "old", 3, "new", 3};
+	char *out;
+	assert_int_equal(dko_gitfix_edit_path(&out, "svc/Dockerfile", &self), 0);
+	assert_string_equal(out, "svc/Dockerfile");
+	free(out);
+}
+
 /* ---- the hook ---------------------------------------------------------------------- */
 
 static void assert_ours(const char *path, bool check)
@@ -722,6 +824,8 @@ int main(void)
 		cmocka_unit_test(test_precommit__parse_error),
 		cmocka_unit_test(test_precommit__kinds_and_modes),
 		cmocka_unit_test(test_precommit__config_from_index),
+		cmocka_unit_test(test_precommit__config_lookup),
+		cmocka_unit_test(test_precommit__edit_paths),
 		cmocka_unit_test(test_precommit__install_hook),
 		cmocka_unit_test(test_precommit__hook_in_git_commit),
 		cmocka_unit_test(test_precommit__framework_manifest),
