@@ -30,6 +30,7 @@ typedef struct bot_run {
 	dko_bot_opts o; /* with defaults filled in */
 	char base_hex[DKO_GIT_OID_HEXSZ];
 	dko_gitfix_configs *configs;
+	bool any_config; /* the tree holds a .dockopt.yml somewhere */
 	DKO_VEC(dko_git_file) changes; /* paths malloc'd; data in the fix results */
 } bot_run;
 
@@ -182,7 +183,9 @@ static int is_dockerfile(bool *yes, const dko_config **cfg, bot_run *b, const dk
 	    dko_discover_skipped(e->path))
 		return 0;
 	bool by_name = dko_is_dockerfile_name(e->path, NULL);
-	int rc = b->o.no_config ? 0 : dko_gitfix_config_for(cfg, b->configs, e->path);
+	int rc = b->o.no_config || !b->any_config
+	             ? 0
+	             : dko_gitfix_config_for(cfg, b->configs, e->path);
 	if (rc < 0) {
 		*yes = by_name; /* a broken configuration fails the files it must apply to */
 		return by_name ? rc : 0;
@@ -198,6 +201,12 @@ static int scan_tree(dko_bot_result *out, bot_run *b)
 	int rc = dko_git_tree_list(&entries, &n, b->repo, b->base_hex);
 	if (rc < 0)
 		return rc;
+	/* without any configuration file, no folder needs looking at */
+	for (size_t i = 0; i < n && !b->any_config; i++) {
+		const char *slash = strrchr(entries[i].path, '/');
+		const char *name = slash ? slash + 1 : entries[i].path;
+		b->any_config = !strcmp(name, ".dockopt.yml") || !strcmp(name, ".dockopt.yaml");
+	}
 	DKO_VEC(dko_bot_file) files = {0};
 	for (size_t i = 0; i < n; i++) {
 		bool yes;

@@ -441,15 +441,19 @@ static void test_bot__command(void **state)
 	require_fixes();
 	world w;
 	world_open(&w, false);
-	static const char *const files[] = {"Dockerfile", NEEDS_FIX, "bad/Dockerfile", BROKEN, NULL};
+	/* the base's .dockopt.yml (not the working tree's) names one more Dockerfile */
+	static const char *const files[] = {"Dockerfile", NEEDS_FIX, "bad/Dockerfile", BROKEN,
+	                                    ".dockopt.yml", "dockerfiles: ['^build\\.docker$']\n",
+	                                    "tools/build.docker", NEEDS_FIX2, NULL};
 	char *want = expect_fix(&w, "Dockerfile", NEEDS_FIX, NULL);
+	char *want_build = expect_fix(&w, "tools/build.docker", NEEDS_FIX2, NULL);
 	dko_git_oid base;
 	publish(&w, files, &base);
 	char *body_path = gf_path(w.root, "body.md");
 	char *args = tu_asprintf("--push --body-file '%s'", body_path);
 	char *out, *err;
 	assert_int_equal(run_bot(&w, args, &out, &err), 2);
-	assert_string_equal(out, "dockopt: optimize 1 Dockerfile\n");
+	assert_string_equal(out, "dockopt: optimize 2 Dockerfiles\n");
 	assert_non_null(strstr(err, "bad/Dockerfile:2:1: error: unknown instruction: FOO"));
 	assert_non_null(strstr(err, "pushed dockopt/optimize to origin"));
 	free(out);
@@ -461,12 +465,14 @@ static void test_bot__command(void **state)
 	free(body);
 	assert_str_own(want, gf_sh("git --git-dir=%s show dockopt/optimize:Dockerfile", w.bare));
 	assert_str_own(BROKEN, gf_sh("git --git-dir=%s show dockopt/optimize:bad/Dockerfile", w.bare));
+	assert_str_own(want_build,
+	               gf_sh("git --git-dir=%s show dockopt/optimize:tools/build.docker", w.bare));
 
 	/* again, without --body-file: title, blank line, body on stdout */
 	assert_int_equal(run_bot(&w, "--push -q", &out, &err), 2);
 	assert_non_null(strstr(err, "already holds this fix"));
-	static const char lead[] = "dockopt: optimize 1 Dockerfile\n\ndockopt rewrote 1 Dockerfile "
-	                           "of `main`";
+	static const char lead[] = "dockopt: optimize 2 Dockerfiles\n\ndockopt rewrote 2 "
+	                           "Dockerfiles of `main`";
 	assert_int_equal(strncmp(out, lead, strlen(lead)), 0);
 	free(out);
 	free(err);
@@ -491,6 +497,7 @@ static void test_bot__command(void **state)
 	free(args);
 	free(body_path);
 	free(want);
+	free(want_build);
 	world_close(&w);
 }
 
