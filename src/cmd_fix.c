@@ -391,12 +391,28 @@ static void report(fix_cli *c, processed *ps, size_t n)
 	free(rf);
 }
 
+static void free_cli(fix_cli *c)
+{
+	for (size_t i = 0; i < c->select.len; i++)
+		free((char *)c->select.items[i]);
+	for (size_t i = 0; i < c->ignore.len; i++)
+		free((char *)c->ignore.items[i]);
+	DKO_VEC_FREE(&c->select);
+	DKO_VEC_FREE(&c->ignore);
+	DKO_VEC_FREE(&c->targets);
+	DKO_VEC_FREE(&c->build_args);
+	DKO_VEC_FREE(&c->secrets);
+	DKO_VEC_FREE(&c->paths);
+}
+
 int cmd_fix(int argc, char **argv)
 {
 	fix_cli c = {0};
 	c.format = "text";
-	if (parse_args(&c, argc, argv) != 0)
+	if (parse_args(&c, argc, argv) != 0) {
+		free_cli(&c); /* a usage error exits 2, also under LeakSanitizer */
 		return EXIT_FAIL;
+	}
 	dko_strlist files = {0};
 	bool multi = false;
 	collect_paths(&c, &files, &multi);
@@ -419,15 +435,6 @@ int cmd_fix(int argc, char **argv)
 	}
 	free(ps);
 	dko_strlist_free(&files);
-	for (size_t i = 0; i < c.select.len; i++)
-		free((char *)c.select.items[i]);
-	for (size_t i = 0; i < c.ignore.len; i++)
-		free((char *)c.ignore.items[i]);
-	DKO_VEC_FREE(&c.select);
-	DKO_VEC_FREE(&c.ignore);
-	DKO_VEC_FREE(&c.targets);
-	DKO_VEC_FREE(&c.build_args);
-	DKO_VEC_FREE(&c.secrets);
-	DKO_VEC_FREE(&c.paths);
+	free_cli(&c);
 	return rc;
 }
