@@ -11,3 +11,4 @@ if [ ! -d "$corpus/dev" ]; then
 fi
 echo "== parser (parse + print, in memory), then with the shell parser and package model"
 "$BUILD/bench" "$corpus/dev"
+echo; tools/bench-fix.sh "$BUILD"

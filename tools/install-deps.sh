@@ -8,7 +8,7 @@
 set -eu
 
 PKGS="build-essential pkg-config git libpcre2-dev libgit2-dev libcmocka-dev
-      libyaml-dev libcurl4-openssl-dev python3"
+      libyaml-dev libcurl4-openssl-dev python3 bc"
 for arg in "$@"; do
   case $arg in
     --fuzz) PKGS="$PKGS clang libclang-rt-dev";;

@@ -10,7 +10,8 @@
 #include <string.h>
 
 #define ALIGN 16
-#define BLOCK_MIN (64 * 1024)
+#define BLOCK_FIRST (4 * 1024)   /* small documents and results stay small */
+#define BLOCK_MAX (1024 * 1024)
 
 struct dko_arena_block {
 	dko_arena_block *next;
@@ -62,7 +63,10 @@ static void *arena_raw(dko_arena *a, size_t size)
 	size_t need = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	dko_arena_block *b = a->head;
 	if (!b || b->cap - b->used < need) {
-		if (need > BLOCK_MIN / 4) {
+		size_t cap = b ? b->cap * 2 : BLOCK_FIRST;
+		if (cap > BLOCK_MAX)
+			cap = BLOCK_MAX;
+		if (need > cap / 4) {
 			/* Large object: its own block, kept behind the current head. */
 			dko_arena_block *big = new_block(need, NULL);
 			if (b) {
@@ -74,10 +78,8 @@ static void *arena_raw(dko_arena *a, size_t size)
 			big->used = need;
 			return big->data;
 		}
-		/* Blocks double up to 1 MiB: few allocations for big documents. */
-		size_t cap = b ? b->cap * 2 : BLOCK_MIN;
-		if (cap > 16 * BLOCK_MIN)
-			cap = 16 * BLOCK_MIN;
+		/* Blocks double from 4 KiB up to 1 MiB: few allocations for big
+		 * documents, little waste for small ones. */
 		b = new_block(cap, a->head);
 		a->head = b;
 	}
