@@ -57,7 +57,7 @@ dko_instr_kind dko_instr_lookup(const char *kw, size_t len)
 		if (name[0] != first)
 			continue;
 		size_t n = 1;
-		while (name[n] && n < len && (kw[n] & ~0x20) == name[n])
+		while (n < len && name[n] && (kw[n] & ~0x20) == name[n])
 			n++;
 		if (n == len && name[n] == '\0')
 			return keywords[i].kind;

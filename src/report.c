@@ -8,6 +8,7 @@
  * deleted region and the inserted text.
  */
 #include "report.h"
+#include "util/alloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -184,7 +185,7 @@ static size_t parse_hunks(const char *diff, hunk **out)
 			if (*e == ',')
 				h.old_len = (unsigned)strtoul(e + 1, &e, 10);
 			if (n == cap)
-				v = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(hunk));
+				v = dko_xreallocarray(v, cap = cap ? cap * 2 : 8, sizeof(hunk));
 			v[n++] = h;
 		} else if (n && (*p == ' ' || *p == '-' || *p == '+' || *p == '\\')) {
 			v[n - 1].body_len = (size_t)((nl ? nl + 1 : p + len) - v[n - 1].body);

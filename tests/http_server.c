@@ -29,6 +29,7 @@ struct http_server {
 	bool running;
 	http_handler handler;
 	void *ctx;
+	pthread_mutex_t lock; /* guards reqs/nreqs: the test thread reads them */
 	http_req *reqs;
 	size_t nreqs;
 };
@@ -189,10 +190,14 @@ static void serve(http_server *s, int fd)
 		http_resp resp;
 		memset(&resp, 0, sizeof(resp));
 		s->handler(s->ctx, &r, &resp);
-		respond(fd, &resp);
-		free(resp.body);
+		/* Record before answering: once the client has its answer, the
+		 * test may look at what the server received. */
+		pthread_mutex_lock(&s->lock);
 		s->reqs = realloc(s->reqs, (s->nreqs + 1) * sizeof(*s->reqs));
 		s->reqs[s->nreqs++] = r;
+		pthread_mutex_unlock(&s->lock);
+		respond(fd, &resp);
+		free(resp.body);
 	} else {
 		for (size_t i = 0; i < r.nheaders; i++) {
 			free(r.names[i]);
@@ -224,6 +229,7 @@ static void *loop(void *arg)
 http_server *http_server_start(http_handler handler, void *ctx)
 {
 	http_server *s = calloc(1, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
 	s->handler = handler;
 	s->ctx = ctx;
 	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -276,17 +282,24 @@ void http_server_free(http_server *s)
 		free(r->body);
 	}
 	free(s->reqs);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
 size_t http_server_nrequests(const http_server *s)
 {
-	return s->nreqs;
+	pthread_mutex_lock((pthread_mutex_t *)&s->lock);
+	size_t n = s->nreqs;
+	pthread_mutex_unlock((pthread_mutex_t *)&s->lock);
+	return n;
 }
 
 const http_req *http_server_request(const http_server *s, size_t i)
 {
-	return i < s->nreqs ? &s->reqs[i] : NULL;
+	pthread_mutex_lock((pthread_mutex_t *)&s->lock);
+	const http_req *r = i < s->nreqs ? &s->reqs[i] : NULL;
+	pthread_mutex_unlock((pthread_mutex_t *)&s->lock);
+	return r;
 }
 
 const char *http_req_header(const http_req *req, const char *name)
