@@ -87,12 +87,35 @@ static void test_config__find_upward(void **state)
 	free(dir);
 }
 
+/* The example in the README is a valid configuration. */
+static void test_config__readme_example(void **state)
+{
+	(void)state;
+	char *readme = tu_read_file("README.md", NULL);
+	assert_non_null(readme);
+	const char *start = strstr(readme, "# .dockopt.yml, found from");
+	assert_non_null(start);
+	const char *end = strstr(start, "```");
+	assert_non_null(end);
+	dko_config *c;
+	int rc = dko_config_parse(&c, "README.md", start, (size_t)(end - start));
+	if (rc)
+		fail_msg("%s", dko_error_last());
+	const dko_config_wrapper *w;
+	size_t n;
+	dko_config_wrappers(c, &w, &n);
+	assert_int_equal(n, 2);
+	dko_config_free(c);
+	free(readme);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config__good),
 		cmocka_unit_test(test_config__errors),
 		cmocka_unit_test(test_config__find_upward),
+		cmocka_unit_test(test_config__readme_example),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
