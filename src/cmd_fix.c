@@ -200,13 +200,16 @@ static void process(fix_cli *c, processed *p)
 		struct stat st;
 		if (stat(p->path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			dko_buf m = DKO_BUF_INIT;
-			dko_buf_printf(&m, "%s: error: is a directory", p->path);
+			dko_buf_printf(&m, "%s:1:1: error: is a directory, not a Dockerfile", p->path);
 			p->error = dko_buf_detach(&m, NULL);
 			return;
 		}
 		rc = dko_fs_read_file(&p->input, &p->input_len, p->path);
 		if (rc) {
-			p->error = dko_xstrdup(dko_error_last());
+			dko_buf m = DKO_BUF_INIT;
+			dko_buf_printf(&m, "%s:1:1: error: cannot read the file: %s", p->path,
+			               rc == DKO_ENOTFOUND ? "No such file or directory" : dko_error_last());
+			p->error = dko_buf_detach(&m, NULL);
 			return;
 		}
 	}

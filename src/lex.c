@@ -543,14 +543,16 @@ int dko_parse_file(dko_doc **out, const char *path, const dko_parse_opts *opts)
 		fp = stdin;
 	} else {
 		struct stat st;
+		/* Located at 1:1 so that every error has the file:line:col form. */
 		if (stat(path, &st) != 0)
 			return dko_error_set(errno == ENOENT ? DKO_ENOTFOUND : DKO_EIO,
-			                     "%s: error: %s", path, strerror(errno));
+			                     "%s:1:1: error: cannot read the file: %s", path, strerror(errno));
 		if (S_ISDIR(st.st_mode))
-			return dko_error_set(DKO_EINVAL, "%s: error: is a directory", path);
+			return dko_error_set(DKO_EINVAL, "%s:1:1: error: is a directory, not a Dockerfile", path);
 		fp = fopen(path, "rb");
 		if (!fp)
-			return dko_error_set(DKO_EIO, "%s: error: %s", path, strerror(errno));
+			return dko_error_set(DKO_EIO, "%s:1:1: error: cannot read the file: %s", path,
+			                     strerror(errno));
 	}
 	dko_buf b = DKO_BUF_INIT;
 	char chunk[65536];
@@ -562,7 +564,7 @@ int dko_parse_file(dko_doc **out, const char *path, const dko_parse_opts *opts)
 		fclose(fp);
 	if (failed) {
 		dko_buf_release(&b);
-		return dko_error_set(DKO_EIO, "%s: error: read failed", path);
+		return dko_error_set(DKO_EIO, "%s:1:1: error: cannot read the file", path);
 	}
 	dko_parse_opts o = {0};
 	if (opts)

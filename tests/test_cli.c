@@ -245,6 +245,30 @@ static void test_cli__bad_file_among_good(void **state)
 	free(err);
 }
 
+/* dump of what is not a readable Dockerfile: one located error, exit 2. */
+static void test_cli__dump_bad_inputs(void **state)
+{
+	(void)state;
+	char *d = path("adir");
+	mkdir(d, 0755);
+	free(d);
+	static const struct {
+		const char *arg, *err;
+	} cases[] = {
+		{"missing-file", "missing-file:1:1: error: cannot read the file: No such file or directory\n"},
+		{"adir", "adir:1:1: error: is a directory, not a Dockerfile\n"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *args = tu_asprintf("dump %s", cases[i].arg), *out, *err;
+		assert_int_equal(run(args, NULL, &out, &err), 2);
+		assert_string_equal(out, "");
+		assert_string_equal(err, cases[i].err);
+		free(args);
+		free(out);
+		free(err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_cli__json_and_sarif),
 		cmocka_unit_test(test_cli__select_ignore_and_errors),
 		cmocka_unit_test(test_cli__bad_file_among_good),
+		cmocka_unit_test(test_cli__dump_bad_inputs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
