@@ -790,7 +790,12 @@ static void option_effects(opb *b, const char *name, const char *value, const ch
 {
 	const pm_def *m = b->m;
 	dko_pkg_op *op = &b->op;
-	push_unique(&b->seen, name);
+	/* name may live in the caller's stack buffer: keep a copy. */
+	bool seen = false;
+	for (size_t i = 0; i < b->seen.len && !seen; i++)
+		seen = strcmp(b->seen.items[i], name) == 0;
+	if (!seen)
+		DKO_VEC_PUSH(&b->seen, adup(b->x, name));
 	if (in_list_s(m->yes_opts, name))
 		op->assume_yes = true;
 	if (in_list_s(m->norec_opts, name))
@@ -867,9 +872,8 @@ static uint32_t one_option(opb *b, const dko_sh_word *w, uint32_t i, uint32_t n)
 		return 0;
 	}
 	if (t[1] != '-' && !eq && nlen > 2 && !in_list(b->m->yes_opts, t, nlen) &&
-	    !in_list_s(b->m->nocache_opts, t) && !in_list_s(b->m->global_opts, t)) {
-		if (b->m->flags & M_NO_CLUSTER)
-			return 0;
+	    !in_list_s(b->m->nocache_opts, t) && !in_list_s(b->m->global_opts, t) &&
+	    !(b->m->flags & M_NO_CLUSTER)) {
 		uint32_t used = short_cluster(b, t, next);
 		if (used) {
 			dko_buf f = DKO_BUF_INIT;
@@ -1104,14 +1108,19 @@ static void build_op(actx *x, const argv_view *v, const pm_def *m, uint32_t firs
 	op->manager = m->pm;
 	op->verb = vd->verb;
 	op->wrapper = wrapper;
-	if (m->flags & M_NO_PROMPT)
+	/* Only installing, upgrading and removing ask for confirmation. */
+	if ((m->flags & M_NO_PROMPT) || (vd->verb != DKO_PV_INSTALL && vd->verb != DKO_PV_UPGRADE &&
+	                                 vd->verb != DKO_PV_REMOVE && vd->verb != DKO_PV_AUTOREMOVE))
 		op->assume_yes = true;
 	if ((m->flags & M_QUIET_YES) && b.quiet >= 2)
 		op->assume_yes = true;
 	if (cache_env(&b, v))
 		op->no_cache = true;
 	set_operands(&b, v, vd, at, len, forced != DKO_PV_NONE);
-	/* Files named by options replace the verb's defaults (mvn -f, --gemfile). */
+	/* Files named by options replace the verb's defaults (mvn -f, --gemfile);
+	 * cleaning reads nothing (conda clean -f is --force-pkgs-dirs). */
+	if (vd->verb == DKO_PV_CLEAN)
+		b.opt_reads.len = 0;
 	if (b.opt_reads.len)
 		for (size_t i = 0; i < b.opt_reads.len; i++)
 			push_unique(&b.reads, b.opt_reads.items[i]);
@@ -1195,37 +1204,40 @@ static bool path_covers(const char *p, const char *d)
 	return pn > dn && memcmp(p, d, dn) == 0 && p[dn] == '/' && strchr(p + dn, '*');
 }
 
-/* Does path p (normalized) clean table directory d ($VAR allowed)? */
-static bool covers(const char *p, const char *d)
+/* The concrete spellings of a table path: itself and, for a leading $VAR,
+ * the variable's usual values. Returns how many were written (at most 4). */
+static int path_alts(const char *d, char alts[4][512])
 {
-	if (path_covers(p, d))
-		return true;
+	int n = 0;
+	snprintf(alts[n++], sizeof(alts[0]), "%s", d);
 	for (size_t i = 0; i < sizeof(var_defaults) / sizeof(var_defaults[0]); i++) {
 		size_t k = strlen(var_defaults[i].var);
-		if (strncmp(d, var_defaults[i].var, k) != 0)
+		if (strncmp(d, var_defaults[i].var, k) != 0 || (d[k] && d[k] != '/'))
 			continue;
-		for (const char *v = var_defaults[i].values; v;) {
+		for (const char *v = var_defaults[i].values; v && n < 4;) {
 			const char *e = strchr(v, '|');
-			size_t n = e ? (size_t)(e - v) : strlen(v);
-			char buf[512];
-			snprintf(buf, sizeof(buf), "%.*s%s", (int)n, v, d + k);
-			if (path_covers(p, buf))
-				return true;
+			size_t vn = e ? (size_t)(e - v) : strlen(v);
+			snprintf(alts[n++], sizeof(alts[0]), "%.*s%s", (int)vn, v, d + k);
 			v = e ? e + 1 : NULL;
 		}
 	}
-	return false;
+	return n;
 }
 
 bool dko_pkg_cleans(const dko_pkg_op *op, const char *dir)
 {
-	char d[512];
+	char d[512], da[4][512], pa[4][512];
 	dko_sh_word w = {{0, 0}, dir, dir, false, false, false, false};
 	if (!norm_path(&w, d, sizeof(d)))
 		snprintf(d, sizeof(d), "%s", dir);
-	for (uint32_t i = 0; i < op->ncleans; i++)
-		if (covers(op->cleans[i], d) || path_covers(op->cleans[i], d))
-			return true;
+	int nd = path_alts(d, da);
+	for (uint32_t i = 0; i < op->ncleans; i++) {
+		int np = path_alts(op->cleans[i], pa);
+		for (int x = 0; x < np; x++)
+			for (int y = 0; y < nd; y++)
+				if (path_covers(pa[x], da[y]))
+					return true;
+	}
 	return false;
 }
 
