@@ -587,6 +587,8 @@ typedef struct actx {
 	dko_span span;
 	bool conditional;
 	int depth; /* sh -c nesting */
+	const dko_sh_script *script; /* being analysed (for heredoc bodies) */
+	const dko_sh_cmd *cmd;
 } actx;
 
 /* A command's argv after unwrapping, with its own variables. */
@@ -1130,7 +1132,12 @@ static void build_op(actx *x, const argv_view *v, const pm_def *m, uint32_t firs
 	set_leaves(&b, v, vd);
 	if (vd->cleans) {
 		strvec c = {0};
-		push_list(x, &c, vd->cleans);
+		for (const char *p = vd->cleans; p && *p;) {
+			const char *e = strchr(p, '|');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			push_unique(&c, expand_dir(x, v, p, n));
+			p = e ? e + 1 : NULL;
+		}
 		op->cleans = finish_list(x, &c, &op->ncleans);
 	}
 	if (!op->output && vd->output)
@@ -1349,8 +1356,27 @@ static bool posix_shell(const char *b)
 
 static void analyze_script(actx *x, const dko_sh_script *s);
 
-/* sh -c 'script' / bash -ec "...": analyse the literal script as part of
- * this command. Returns true when argv is such a shell call. */
+/* Analyse text as a script run by this command (sh -c, bash <<EOF). */
+static void sub_script(actx *x, const char *text, size_t len)
+{
+	if (x->depth >= 3)
+		return;
+	dko_sh_script *sub;
+	const dko_sh_script *outer = x->script;
+	const dko_sh_cmd *cmd = x->cmd;
+	if (dko_sh_parse_text(&sub, text, len, NULL) == 0) {
+		x->depth++;
+		analyze_script(x, sub);
+		x->depth--;
+	}
+	x->script = outer;
+	x->cmd = cmd;
+	dko_sh_free(sub);
+}
+
+/* sh -c 'script' / bash -ec "...", or a shell reading a heredoc on stdin
+ * (RUN <<EOF bash): analyse that script as part of this command. Returns
+ * true when argv is a shell call. */
 static bool shell_c(actx *x, const argv_view *v)
 {
 	if (!posix_shell(base_name(wtext(&v->w[0]))))
@@ -1362,21 +1388,20 @@ static bool shell_c(actx *x, const argv_view *v)
 	for (; i < v->n && !c; i++) {
 		const char *t = wtext(&v->w[i]);
 		if (t[0] != '-' && t[0] != '+')
-			return false;
+			break;
 		if (!strcmp(t, "-o") || !strcmp(t, "+o"))
 			i++;
 		else if (t[1] != '-' && strchr(t, 'c'))
 			c = true;
 	}
-	if (!c || i >= v->n || !v->w[i].lit || x->depth >= 3)
-		return true;
-	dko_sh_script *sub;
-	if (dko_sh_parse_text(&sub, v->w[i].lit, strlen(v->w[i].lit), NULL) == 0) {
-		x->depth++;
-		analyze_script(x, sub);
-		x->depth--;
+	if (c && i < v->n && v->w[i].lit) {
+		sub_script(x, v->w[i].lit, strlen(v->w[i].lit));
+	} else if (!c && i >= v->n && x->cmd->stdin_heredoc.end > x->cmd->stdin_heredoc.start) {
+		size_t len;
+		const char *t = dko_sh_text(x->script, &len);
+		dko_span b = x->cmd->stdin_heredoc;
+		sub_script(x, t + b.start, b.end - b.start);
 	}
-	dko_sh_free(sub);
 	return true;
 }
 
@@ -1442,6 +1467,8 @@ static void analyze_script(actx *x, const dko_sh_script *s)
 {
 	for (size_t i = 0; i < dko_sh_cmd_count(s); i++) {
 		const dko_sh_cmd *c = dko_sh_cmd_at(s, i);
+		x->script = s;
+		x->cmd = c;
 		bool cond = x->conditional;
 		if (x->depth == 0) {
 			x->cmd_index = (uint32_t)i;

@@ -67,6 +67,7 @@ typedef struct sh_redir {
 	dko_sh_word target;
 	sh_part *parts;
 	bool heredoc, strip_tabs, terminated;
+	int32_t fd;         /* the fd written before the operator, -1 when none */
 	dko_span body, end; /* heredoc content lines and delimiter line */
 	const char *delim;
 } sh_redir;
@@ -1369,6 +1370,9 @@ static void parse_redir(lexer *lx, sh_redir ***tail)
 	pctx *c = lx->c;
 	sh_redir *r = dko_arena_alloc(&c->s->arena, sizeof(*r));
 	r->op = lx->span;
+	r->fd = -1;
+	for (uint32_t k = r->op.start; k < r->op.end && is_digit(c->t[k]); k++)
+		r->fd = (r->fd < 0 ? 0 : r->fd * 10 % 100000) + (c->t[k] - '0');
 	uint8_t rd = lx->op;
 	take(lx);
 	if (peek(lx) != T_WORD)
@@ -1849,6 +1853,9 @@ static void emit_cmd(cmdvec *v, const sh_node *n, wctx w)
 	c.in_function = w.func;
 	c.list_index = w.li;
 	c.span = n->span;
+	for (const sh_redir *r = n->redirs; r; r = r->next)
+		if (r->heredoc && r->fd <= 0)
+			c.stdin_heredoc = r->body; /* the last one wins, as in the shell */
 	DKO_VEC_PUSH(v, c);
 }
 

@@ -154,6 +154,8 @@ typedef struct dko_sh_cmd {
 	bool in_function; /* inside a function body (runs only when called) */
 	uint32_t list_index; /* index of the top-level and-or list it belongs to */
 	dko_span span;       /* script offsets of the whole command */
+	dko_span stdin_heredoc; /* body of a here-document on standard input (<<, <<-,
+	                           0<<), script offsets; empty when none */
 } dko_sh_cmd;
 
 /* Simple commands in source order (a command before those in its words). */

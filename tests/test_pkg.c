@@ -145,6 +145,8 @@ static const pcase cases[] = {
 	 "(pkg apt update yes (packages) (flags) (reads) (leaves /var/lib/apt/lists) (cleanup \"rm -rf /var/lib/apt/lists/*\"))\n"
 	 "(pkg apt install yes (packages curl) (flags -y) (reads) (leaves /var/cache/apt/archives) (cleanup \"apt-get clean\"))\n"
 	 "(pkg pip install yes (packages x) (flags) (reads) (leaves ~/.cache/pip) (cleanup \"rm -rf ~/.cache/pip\"))\n"},
+	{"stdin_heredoc", "bash -e <<EOF\npip install x\nEOF\ncat <<EOF\napt-get install y\nEOF\nsh 3<<EOF\napk add z\nEOF",
+	 "(pkg pip install yes (packages x) (flags) (reads) (leaves ~/.cache/pip) (cleanup \"rm -rf ~/.cache/pip\"))\n"},
 	{"set_ex", "set -eux; apt-get update; apt-get install -y --no-install-recommends git",
 	 "(pkg apt update yes (packages) (flags) (reads) (leaves /var/lib/apt/lists) (cleanup \"rm -rf /var/lib/apt/lists/*\"))\n"
 	 "(pkg apt install yes no-recommends (packages git) (flags -y --no-install-recommends) (reads) (leaves /var/cache/apt/archives) (cleanup \"apt-get clean\"))\n"},

@@ -466,6 +466,25 @@ static void test_shell__queries(void **state)
 	}
 }
 
+static void test_shell__stdin_heredoc(void **state)
+{
+	(void)state;
+	const char *in = "bash <<A 3<<B\necho a\nA\nb\nB\ncat 0<<-C\n\tc\n\tC\necho none";
+	dko_sh_script *s;
+	assert_int_equal(dko_sh_parse_text(&s, in, strlen(in), NULL), 0);
+	assert_int_equal(dko_sh_cmd_count(s), 3);
+	size_t len;
+	const char *t = dko_sh_text(s, &len);
+	dko_span b = dko_sh_cmd_at(s, 0)->stdin_heredoc;
+	assert_int_equal(b.end - b.start, 7);
+	assert_memory_equal(t + b.start, "echo a\n", 7);
+	b = dko_sh_cmd_at(s, 1)->stdin_heredoc;
+	assert_memory_equal(t + b.start, "\tc\n", 3);
+	b = dko_sh_cmd_at(s, 2)->stdin_heredoc;
+	assert_int_equal(b.end, b.start);
+	dko_sh_free(s);
+}
+
 static void test_shell__items(void **state)
 {
 	(void)state;
@@ -732,6 +751,7 @@ int main(void)
 		cmocka_unit_test(test_shell__cmd_flags),
 		cmocka_unit_test(test_shell__queries),
 		cmocka_unit_test(test_shell__items),
+		cmocka_unit_test(test_shell__stdin_heredoc),
 		cmocka_unit_test(test_shell__deep_nesting),
 		cmocka_unit_test(test_shell__nodes),
 		cmocka_unit_test(test_shell__phys_spans),
