@@ -165,6 +165,7 @@ typedef struct builder {
 	const char *src; /* the whole source */
 	dko_buf text;
 	DKO_VEC(seg) segs;
+	uint32_t anchor; /* where an empty script sits in the source */
 } builder;
 
 /* Append source bytes [phys, phys + n) to the script (the text buffer was
@@ -285,6 +286,7 @@ static void finish_text(dko_sh_script *s, builder *b)
 		s->src_len = s->segs[s->nsegs - 1].phys + s->segs[s->nsegs - 1].len - s->src_base;
 		s->src = b->src + s->src_base;
 	} else {
+		s->src_base = b->anchor;
 		s->src = "";
 	}
 }
@@ -360,9 +362,10 @@ static bool single_heredoc(const dko_instr *in)
 static dko_sh_okind assemble_node(dko_sh_script *s, const dko_doc *doc, const dko_node *n,
                                         const dko_sh_opts *opts, dko_buf *why, const char **reason)
 {
-	builder b = {doc->src, DKO_BUF_INIT, {0}};
+	builder b = {doc->src, DKO_BUF_INIT, {0}, 0};
 	srcinfo si;
 	locate_script(&si, n);
+	b.anchor = dko_node_phys(n, si.start);
 	/* The script is at most the logical text plus the heredoc bodies. */
 	size_t cap = n->instr->text_len - si.start + 1;
 	for (uint32_t i = 0; si.in && i < si.in->nheredocs; i++)
@@ -2080,7 +2083,7 @@ int dko_sh_parse_text(dko_sh_script **out, const char *text, size_t len, const d
 		return DKO_EPARSE;
 	}
 	/* The script's own copy is its source, so it does not depend on text. */
-	builder b = {dko_arena_strndup(&s->arena, text, len), DKO_BUF_INIT, {0}};
+	builder b = {dko_arena_strndup(&s->arena, text, len), DKO_BUF_INIT, {0}, 0};
 	dko_buf_grow(&b.text, len + 1);
 	put_src(&b, 0, (uint32_t)len);
 	finish_text(s, &b);
@@ -2178,7 +2181,7 @@ dko_arena *dko_sh_arena(const dko_sh_script *s)
 static uint32_t phys_of(const dko_sh_script *s, uint32_t off)
 {
 	if (s->nsegs == 0)
-		return 0;
+		return s->src_base;
 	uint32_t lo = 0, hi = s->nsegs;
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -2625,17 +2628,19 @@ static bool contains_ci(const char *s, const char *needle)
 	return strstr(low, needle) != NULL;
 }
 
+bool dko_sh_windows_base(const char *image, const char *platform)
+{
+	if (platform && strncasecmp(platform, "windows", 7) == 0)
+		return true;
+	return image && (contains_ci(image, "nanoserver") || contains_ci(image, "servercore") ||
+	                 contains_ci(image, "mcr.microsoft.com/windows"));
+}
+
 /* A base image whose default shell is cmd.exe. */
 static bool windows_image(const dko_instr *in)
 {
 	const dko_flag *pf = dko_instr_flag(in, "platform");
-	if (pf && pf->value && strncasecmp(pf->value, "windows", 7) == 0)
-		return true;
-	if (in->nargs == 0)
-		return false;
-	const char *img = in->args[0].value;
-	return contains_ci(img, "nanoserver") || contains_ci(img, "servercore") ||
-	       contains_ci(img, "mcr.microsoft.com/windows");
+	return dko_sh_windows_base(in->nargs ? in->args[0].value : NULL, pf ? pf->value : NULL);
 }
 
 static void walker_from(dko_sh_walker *w, const dko_instr *in)

@@ -102,6 +102,11 @@ void dko_sh_walker_init(dko_sh_walker *w, const dko_doc *doc);
 void dko_sh_walker_opts(dko_sh_walker *w, uint32_t node_idx, dko_sh_opts *out);
 void dko_sh_walker_release(dko_sh_walker *w);
 
+/* Whether a stage FROM image (as written or expanded; may be NULL) with
+ * --platform (may be NULL) is a Windows image, whose default shell is cmd:
+ * for callers that fill dko_sh_opts.windows from their own stage data. */
+bool dko_sh_windows_base(const char *image, const char *platform);
+
 /* ---- tokens ------------------------------------------------------------------------ */
 
 typedef enum dko_sh_tok_kind {

@@ -626,6 +626,8 @@ static const ncase node_cases[] = {
 	 "./run.sh \"$@\"", "(cmd \"./run.sh\" (w \"\\\"$@\\\"\" (param \"@\")))", DKO_SH_PARSED},
 	{"healthcheck", "FROM a\nHEALTHCHECK --interval=5s CMD curl -f http://x/ || exit 1\n", 1,
 	 "curl -f http://x/ || exit 1", "(or (cmd \"curl\" \"-f\" \"http://x/\") (cmd \"exit\" \"1\"))", DKO_SH_PARSED},
+	{"healthcheck_empty", "FROM a\nHEALTHCHECK\n", 1,
+	 "", "(opaque \"HEALTHCHECK without a shell command\")", DKO_SH_NOT_SHELL},
 	{"healthcheck_none", "FROM a\nHEALTHCHECK NONE\n", 1,
 	 "NONE", "(opaque \"HEALTHCHECK without a shell command\")", DKO_SH_NOT_SHELL},
 	{"not_shell_instr", "FROM a\nCOPY a b\n", 1,
@@ -667,6 +669,9 @@ static void test_shell__nodes(void **state)
 			fail_msg("%s:\n  text %.*s\n  dump %s\n  kind %d", c->name, (int)len, t,
 			         dko_buf_cstr(&b), dko_sh_opaque_kind(s));
 		assert_int_equal(rc, c->kind == DKO_SH_PARSED ? 0 : DKO_EPARSE);
+		/* The script's source lies inside its node. */
+		dko_span src = dko_sh_source_span(s);
+		assert_true(src.start >= doc->nodes[idx].span.start && src.end <= doc->nodes[idx].span.end);
 		/* Every script byte comes from an equal source byte. */
 		for (uint32_t k = 0; k < len; k++) {
 			dko_span p = dko_sh_phys_span(s, (dko_span){k, k + 1});
