@@ -481,6 +481,8 @@ typedef struct pctx {
 	uint32_t depth;
 	jmp_buf jb;
 	tokvec toks;                /* top-level tokens */
+	char *raws;                 /* a copy of the text where each top-level word is
+	                               NUL-terminated in place: their raw strings */
 	dko_buf lit;                /* literal values being built, used as a stack */
 	DKO_VEC(wentry) words;      /* words of the commands being parsed, a stack */
 	uint32_t nsimple;           /* simple commands parsed (sizes the flat view) */
@@ -1024,7 +1026,16 @@ done:;
 	memset(w, 0, sizeof(*w));
 	w->span.start = start;
 	w->span.end = p;
-	w->raw = dko_arena_strndup(&c->s->arena, t + start, p - start);
+	/* Top-level words never overlap, and the byte after one is never part of
+	 * another, so they share one NUL-separated copy; a word inside $( ) lies
+	 * within an outer word and needs its own. */
+	bool next_word = p + 1 < lx->end && (t[p] == '<' || t[p] == '>') && t[p + 1] == '(';
+	if (lx->top && !next_word) { /* cat<(ls): a word may start right after one */
+		c->raws[p] = '\0';
+		w->raw = c->raws + start;
+	} else {
+		w->raw = dko_arena_strndup(&c->s->arena, t + start, p - start);
+	}
 	if (plain) {
 		w->lit = w->raw;
 	} else if (!wb.dynamic) {
@@ -2015,6 +2026,7 @@ static int parse_script(dko_sh_script *s)
 	c->len = s->len;
 	/* About one token per four bytes: no regrowth for usual scripts. */
 	DKO_VEC_RESERVE(&c->toks, s->len / 4 + 8);
+	c->raws = dko_arena_strndup(&s->arena, s->text, s->len);
 	int rc = 0;
 	if (setjmp(c->jb) == 0) {
 		lexer lx;

@@ -98,6 +98,8 @@ static const dcase dump_cases[] = {
 	 "(cmd \"echo\" (w \"`echo \\\\`date\\\\``\" (backq \"`echo \\\\`date\\\\``\")))", true},
 	{"process_subst", "diff <(ls a) >(cat)",
 	 "(cmd \"diff\" (w \"<(ls a)\" (proc (cmd \"ls\" \"a\"))) (w \">(cat)\" (proc (cmd \"cat\"))))", true},
+	{"adjacent_words", "cat<(ls)>(wc)",
+	 "(cmd \"cat\" (w \"<(ls)\" (proc (cmd \"ls\"))) (w \">(wc)\" (proc (cmd \"wc\"))))", true},
 	{"globs", "echo *.txt file? [ab] {a,b} {1..3} ~/x",
 	 "(cmd \"echo\" (glob \"*.txt\") (glob \"file?\") (glob \"[ab]\") (glob \"{a,b}\") (glob \"{1..3}\") \"~/x\")", true},
 	{"quoted_glob", "rm -rf \"/tmp/\"*", "(cmd \"rm\" \"-rf\" (q \"\\\"/tmp/\\\"*\" \"/tmp/*\" glob))", true},
