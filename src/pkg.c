@@ -1077,6 +1077,63 @@ static void opb_release(opb *b)
 	DKO_VEC_FREE(&b->seen);
 }
 
+/* yarn global add, composer global require: a leading word meaning global. */
+static void take_global_word(opb *b)
+{
+	if (!b->pos.len || !b->pos.items[0]->lit || b->pos.items[0]->lit[0] == '-' ||
+	    !in_list_s(b->m->global_opts, b->pos.items[0]->lit))
+		return;
+	b->op.global = true;
+	memmove(b->pos.items, b->pos.items + 1, (b->pos.len - 1) * sizeof(*b->pos.items));
+	b->pos.len--;
+}
+
+/* The verb: forced by a wrapper, else found among the operands. */
+static const verb_def *find_verb(opb *b, dko_pkg_verb forced, size_t *at, uint32_t *len)
+{
+	*at = 0;
+	*len = 0;
+	if (!forced)
+		return match_verb(b, at, len);
+	for (const verb_def *d = b->m->verbs; d->words; d++)
+		if (d->verb == forced)
+			return d;
+	return NULL;
+}
+
+/* Files named by options replace the verb's defaults (mvn -f, --gemfile);
+ * cleaning reads nothing (conda clean -f is --force-pkgs-dirs). */
+static void set_reads(opb *b, const verb_def *vd)
+{
+	if (vd->verb == DKO_PV_CLEAN)
+		b->opt_reads.len = 0;
+	for (size_t i = 0; i < b->opt_reads.len; i++)
+		push_unique(&b->reads, b->opt_reads.items[i]);
+	if (!b->opt_reads.len && vd->reads && !((vd->flags & V_READS_NOPKG) && b->op.npackages))
+		push_list(b->x, &b->reads, vd->reads);
+	b->op.reads = finish_list(b->x, &b->reads, &b->op.nreads);
+}
+
+static void set_cleans(opb *b, const argv_view *v, const verb_def *vd)
+{
+	strvec c = {0};
+	for (const char *p = vd->cleans; p && *p;) {
+		const char *e = strchr(p, '|');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		push_unique(&c, expand_dir(b->x, v, p, n));
+		p = e ? e + 1 : NULL;
+	}
+	b->op.cleans = finish_list(b->x, &c, &b->op.ncleans);
+}
+
+/* Only installing, upgrading and removing ask for confirmation. */
+static bool never_asks(const opb *b, const verb_def *vd)
+{
+	return (b->m->flags & M_NO_PROMPT) || ((b->m->flags & M_QUIET_YES) && b->quiet >= 2) ||
+	       (vd->verb != DKO_PV_INSTALL && vd->verb != DKO_PV_UPGRADE &&
+	        vd->verb != DKO_PV_REMOVE && vd->verb != DKO_PV_AUTOREMOVE);
+}
+
 /* The operation of argv (after argv[0] and `first - 1` more words), or none. */
 static void build_op(actx *x, const argv_view *v, const pm_def *m, uint32_t first,
                      dko_pkg_verb forced, const char *wrapper)
@@ -1085,68 +1142,29 @@ static void build_op(actx *x, const argv_view *v, const pm_def *m, uint32_t firs
 	b.x = x;
 	b.m = m;
 	scan_options(&b, v->w + first, v->n - first);
-	if (b.pos.len && b.pos.items[0]->lit && b.pos.items[0]->lit[0] != '-' &&
-	    in_list_s(m->global_opts, b.pos.items[0]->lit)) {
-		/* yarn global add, composer global require */
-		b.op.global = true;
-		memmove(b.pos.items, b.pos.items + 1, (b.pos.len - 1) * sizeof(*b.pos.items));
-		b.pos.len--;
+	take_global_word(&b);
+	size_t at;
+	uint32_t len;
+	const verb_def *vd = find_verb(&b, forced, &at, &len);
+	if (vd && has_required(&b, vd)) {
+		dko_pkg_op *op = &b.op;
+		op->manager = m->pm;
+		op->verb = vd->verb;
+		op->wrapper = wrapper;
+		op->assume_yes = op->assume_yes || never_asks(&b, vd);
+		op->no_cache = op->no_cache || cache_env(&b, v);
+		set_operands(&b, v, vd, at, len, forced != DKO_PV_NONE);
+		set_reads(&b, vd);
+		set_leaves(&b, v, vd);
+		set_cleans(&b, v, vd);
+		if (!op->output)
+			op->output = vd->output;
+		op->flags = finish_list(x, &b.flags, &op->nflags);
+		op->conditional = x->conditional;
+		op->cmd_index = x->cmd_index;
+		op->span = x->span;
+		DKO_VEC_PUSH(&x->ops, *op);
 	}
-	size_t at = 0;
-	uint32_t len = 0;
-	const verb_def *vd = NULL;
-	if (forced) {
-		for (const verb_def *d = m->verbs; d->words && !vd; d++)
-			if (d->verb == forced)
-				vd = d;
-	} else {
-		vd = match_verb(&b, &at, &len);
-	}
-	if (!vd || !has_required(&b, vd)) {
-		opb_release(&b);
-		return;
-	}
-	dko_pkg_op *op = &b.op;
-	op->manager = m->pm;
-	op->verb = vd->verb;
-	op->wrapper = wrapper;
-	/* Only installing, upgrading and removing ask for confirmation. */
-	if ((m->flags & M_NO_PROMPT) || (vd->verb != DKO_PV_INSTALL && vd->verb != DKO_PV_UPGRADE &&
-	                                 vd->verb != DKO_PV_REMOVE && vd->verb != DKO_PV_AUTOREMOVE))
-		op->assume_yes = true;
-	if ((m->flags & M_QUIET_YES) && b.quiet >= 2)
-		op->assume_yes = true;
-	if (cache_env(&b, v))
-		op->no_cache = true;
-	set_operands(&b, v, vd, at, len, forced != DKO_PV_NONE);
-	/* Files named by options replace the verb's defaults (mvn -f, --gemfile);
-	 * cleaning reads nothing (conda clean -f is --force-pkgs-dirs). */
-	if (vd->verb == DKO_PV_CLEAN)
-		b.opt_reads.len = 0;
-	if (b.opt_reads.len)
-		for (size_t i = 0; i < b.opt_reads.len; i++)
-			push_unique(&b.reads, b.opt_reads.items[i]);
-	else if (vd->reads && !((vd->flags & V_READS_NOPKG) && op->npackages))
-		push_list(x, &b.reads, vd->reads);
-	op->reads = finish_list(x, &b.reads, &op->nreads);
-	set_leaves(&b, v, vd);
-	if (vd->cleans) {
-		strvec c = {0};
-		for (const char *p = vd->cleans; p && *p;) {
-			const char *e = strchr(p, '|');
-			size_t n = e ? (size_t)(e - p) : strlen(p);
-			push_unique(&c, expand_dir(x, v, p, n));
-			p = e ? e + 1 : NULL;
-		}
-		op->cleans = finish_list(x, &c, &op->ncleans);
-	}
-	if (!op->output && vd->output)
-		op->output = vd->output;
-	op->flags = finish_list(x, &b.flags, &op->nflags);
-	op->conditional = x->conditional;
-	op->cmd_index = x->cmd_index;
-	op->span = x->span;
-	DKO_VEC_PUSH(&x->ops, *op);
 	opb_release(&b);
 }
 

@@ -357,10 +357,51 @@ static bool single_heredoc(const dko_instr *in)
 	       in->heredocs[0].word.end == in->rest.end;
 }
 
+/* RUN <<EOF alone: the (chomped) heredoc content is the script. A #! line
+ * for another interpreter makes it opaque; *shebang_shell tells whether a
+ * #! line names a shell (then the file runs itself, whatever SHELL says). */
+static dko_sh_okind put_heredoc_script(builder *b, const dko_heredoc *h, bool *shebang_shell,
+                                       dko_buf *why, const char **reason)
+{
+	put_body(b, h->body.start, h->body.end, h->chomp);
+	*shebang_shell = false;
+	/* BuildKit checks the unchomped content for the shebang. */
+	if (h->body.end - h->body.start < 2 || memcmp(b->src + h->body.start, "#!", 2) != 0)
+		return DKO_SH_PARSED;
+	const char *name;
+	size_t nlen;
+	*shebang_shell = shebang_is_shell(b->src, h->body.start, h->body.end, &name, &nlen);
+	if (*shebang_shell)
+		return DKO_SH_PARSED;
+	dko_buf_printf(why, "heredoc script runs %.*s: not a shell script",
+	               (int)(nlen > 200 ? 200 : nlen), name);
+	*reason = dko_buf_cstr(why);
+	return DKO_SH_NOT_SHELL;
+}
+
+/* The logical text from start, then for each heredoc "\n" + content +
+ * name, as BuildKit hands it to the shell; every byte has a source byte. */
+static dko_sh_okind put_line_and_heredocs(builder *b, const dko_node *n, const dko_instr *in,
+                                          uint32_t start, const char **reason)
+{
+	put_logical(b, n, start, n->instr->text_len);
+	for (uint32_t i = 0; in->kind == DKO_I_RUN && i < in->nheredocs; i++) {
+		const dko_heredoc *h = &in->heredocs[i];
+		if (h->body.start == 0 || b->src[h->body.start - 1] != '\n') {
+			*reason = "heredoc body does not follow a line break";
+			return DKO_SH_BROKEN;
+		}
+		put_src(b, h->body.start - 1, 1);
+		put_src(b, h->body.start, h->body.end - h->body.start);
+		put_src(b, h->end.end - h->name_len, h->name_len);
+	}
+	return DKO_SH_PARSED;
+}
+
 /* Build the script of node n into s; returns how it is opaque before any
  * parsing (DKO_SH_PARSED when it is to be parsed), with the reason. */
 static dko_sh_okind assemble_node(dko_sh_script *s, const dko_doc *doc, const dko_node *n,
-                                        const dko_sh_opts *opts, dko_buf *why, const char **reason)
+                                  const dko_sh_opts *opts, dko_buf *why, const char **reason)
 {
 	builder b = {doc->src, DKO_BUF_INIT, {0}, 0};
 	srcinfo si;
@@ -372,47 +413,17 @@ static dko_sh_okind assemble_node(dko_sh_script *s, const dko_doc *doc, const dk
 		cap += si.in->heredocs[i].end.end - si.in->heredocs[i].body.start + 2;
 	dko_buf_grow(&b.text, cap);
 	DKO_VEC_RESERVE(&b.segs, n->nsegs + 3 * (si.in ? si.in->nheredocs : 0) + 1);
-	const dko_instr *in = si.in;
-	uint32_t tl = n->instr->text_len;
 	dko_sh_okind k = DKO_SH_PARSED;
 	bool shebang_shell = false;
-	if (si.refuse) {
-		put_logical(&b, n, si.start, tl);
-		k = DKO_SH_NOT_SHELL;
-		*reason = si.refuse;
-	} else if (si.broken) {
-		put_logical(&b, n, si.start, tl);
-		k = DKO_SH_BROKEN;
-		*reason = "the instruction has errors (see the Dockerfile diagnostics)";
-	} else if (in->nheredocs && in->kind == DKO_I_RUN && single_heredoc(in)) {
-		const dko_heredoc *h = &in->heredocs[0];
-		put_body(&b, h->body.start, h->body.end, h->chomp);
-		/* BuildKit checks the unchomped content for the shebang. */
-		if (h->body.end - h->body.start >= 2 && memcmp(doc->src + h->body.start, "#!", 2) == 0) {
-			const char *name;
-			size_t nlen;
-			shebang_shell = shebang_is_shell(doc->src, h->body.start, h->body.end, &name, &nlen);
-			if (!shebang_shell) {
-				dko_buf_printf(why, "heredoc script runs %.*s: not a shell script",
-				               (int)(nlen > 200 ? 200 : nlen), name);
-				k = DKO_SH_NOT_SHELL;
-				*reason = dko_buf_cstr(why);
-			}
-		}
+	if (si.refuse || si.broken) {
+		put_logical(&b, n, si.start, n->instr->text_len);
+		k = si.refuse ? DKO_SH_NOT_SHELL : DKO_SH_BROKEN;
+		*reason = si.refuse ? si.refuse
+		                    : "the instruction has errors (see the Dockerfile diagnostics)";
+	} else if (si.in->nheredocs && single_heredoc(si.in)) {
+		k = put_heredoc_script(&b, &si.in->heredocs[0], &shebang_shell, why, reason);
 	} else {
-		put_logical(&b, n, si.start, tl);
-		for (uint32_t i = 0; in->kind == DKO_I_RUN && i < in->nheredocs; i++) {
-			const dko_heredoc *h = &in->heredocs[i];
-			if (h->body.start == 0 || doc->src[h->body.start - 1] != '\n') {
-				k = DKO_SH_BROKEN;
-				*reason = "heredoc body does not follow a line break";
-				break;
-			}
-			/* BuildKit: full += "\n" + content + name; each byte has a source. */
-			put_src(&b, h->body.start - 1, 1);
-			put_src(&b, h->body.start, h->body.end - h->body.start);
-			put_src(&b, h->end.end - h->name_len, h->name_len);
-		}
+		k = put_line_and_heredocs(&b, n, si.in, si.start, reason);
 	}
 	if (k == DKO_SH_PARSED) {
 		char esc = opts && opts->escape ? opts->escape : doc->escape;
@@ -981,47 +992,35 @@ static bool plain_char(char ch)
 	return !word_specials[(unsigned char)ch];
 }
 
-/* Lex a word starting at p into the lookahead. */
-static void lex_word(lexer *lx, uint32_t p)
+/* Scan the parts of a word that needs interpreting (quotes, $, globs...)
+ * from p; returns its end. */
+static uint32_t scan_word(lexer *lx, uint32_t start, uint32_t p, wbuild *wb)
 {
-	pctx *c = lx->c;
-	const char *t = c->t;
-	uint32_t start = p;
-	bool plain = false; /* nothing to interpret: the value is the raw text */
-	wbuild wb = {0};
-	wb.lit_base = c->lit.len;
-	wb.tail = &wb.parts;
-	if (lx->cond && p + 1 < lx->end && t[p] == ']' && t[p + 1] == ']' &&
-	    (p + 2 >= lx->end || is_meta(t[p + 2]) || t[p + 2] == '\r')) {
-		lit_put(c, "]]", 2);
-		p += 2;
-	} else {
+	const char *t = lx->c->t;
+	while (p < lx->end) {
 		uint32_t q = p;
 		while (q < lx->end && plain_char(t[q]))
 			q++;
-		if (q > p && (q >= lx->end || (word_end(lx, q) && t[q] != '('))) {
-			p = q;
-			plain = true;
-			goto done;
-		}
-		while (p < lx->end) {
-			q = p;
-			while (q < lx->end && plain_char(t[q]))
-				q++;
-			lit_put(c, t + p, q - p);
-			p = q;
-			if (p >= lx->end)
+		lit_put(lx->c, t + p, q - p);
+		p = q;
+		if (p >= lx->end)
+			break;
+		if (p > start && word_end(lx, p)) {
+			if (t[p] != '(' || lx->cond || !assign_prefix(t, start, p))
 				break;
-			if (p > start && word_end(lx, p)) {
-				if (t[p] != '(' || lx->cond || !assign_prefix(t, start, p))
-					break;
-				p = scan_array(lx, p, &wb);
-				continue;
-			}
-			p = word_special(lx, start, p, &wb);
+			p = scan_array(lx, p, wb);
+			continue;
 		}
+		p = word_special(lx, start, p, wb);
 	}
-done:;
+	return p;
+}
+
+/* The lookahead word [start, p): raw text, value, flags. */
+static void finish_word(lexer *lx, uint32_t start, uint32_t p, const wbuild *wb, bool plain)
+{
+	pctx *c = lx->c;
+	const char *t = c->t;
 	dko_sh_word *w = &lx->w.w;
 	memset(w, 0, sizeof(*w));
 	w->span.start = start;
@@ -1038,21 +1037,43 @@ done:;
 	}
 	if (plain) {
 		w->lit = w->raw;
-	} else if (!wb.dynamic) {
-		size_t n = c->lit.len - wb.lit_base;
-		const char *l = n ? c->lit.ptr + wb.lit_base : "";
+	} else if (!wb->dynamic) {
+		size_t n = c->lit.len - wb->lit_base;
+		const char *l = n ? c->lit.ptr + wb->lit_base : "";
 		w->lit = n == p - start && memcmp(l, w->raw, n) == 0 ? w->raw
-		                                                     : dko_arena_strndup(&c->s->arena, l, n);
+		                                                      : dko_arena_strndup(&c->s->arena, l, n);
 	}
-	c->lit.len = wb.lit_base;
-	w->has_subst = wb.subst;
-	w->has_param = wb.param;
-	w->has_glob = wb.glob;
-	w->quoted = wb.quoted;
-	lx->w.parts = wb.parts;
-	lx->w.rw = !wb.quoted && !wb.dynamic ? classify_word(w->raw, p - start) : RW_NONE;
+	c->lit.len = wb->lit_base;
+	w->has_subst = wb->subst;
+	w->has_param = wb->param;
+	w->has_glob = wb->glob;
+	w->quoted = wb->quoted;
+	lx->w.parts = wb->parts;
+	lx->w.rw = !wb->quoted && !wb->dynamic ? classify_word(w->raw, p - start) : RW_NONE;
 	set_la(lx, T_WORD, 0, start, p);
 	record(lx, DKO_SH_TOK_WORD, start, p);
+}
+
+/* Lex a word starting at p into the lookahead. */
+static void lex_word(lexer *lx, uint32_t p)
+{
+	const char *t = lx->c->t;
+	wbuild wb = {0};
+	wb.lit_base = lx->c->lit.len;
+	wb.tail = &wb.parts;
+	if (lx->cond && p + 1 < lx->end && t[p] == ']' && t[p + 1] == ']' &&
+	    (p + 2 >= lx->end || is_meta(t[p + 2]) || t[p + 2] == '\r')) {
+		finish_word(lx, p, p + 2, &wb, true); /* the ]] closing [[ */
+		return;
+	}
+	uint32_t q = p;
+	while (q < lx->end && plain_char(t[q]))
+		q++;
+	if (q > p && (q >= lx->end || (word_end(lx, q) && t[q] != '('))) {
+		finish_word(lx, p, q, &wb, true); /* the usual word: its value is itself */
+		return;
+	}
+	finish_word(lx, p, scan_word(lx, p, p, &wb), &wb, false);
 }
 
 /* ---- operators, trivia, heredoc bodies ---- */
