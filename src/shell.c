@@ -2691,6 +2691,10 @@ static void walker_from(dko_sh_walker *w, const dko_instr *in)
 	for (uint32_t i = 0; in->nargs && i < w->nstages; i++) {
 		const struct dko_sh_stage *p = &w->stages[i];
 		if (p->name && strcasecmp(p->name, in->args[0].value) == 0) {
+			/* The last stage of that name wins (a repeated name is an error
+			 * BuildKit reports; do not leak over it). */
+			free(st->argv);
+			st->argv = NULL;
 			st->windows = p->windows;
 			st->argc = p->argc;
 			if (p->argc) {

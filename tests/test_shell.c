@@ -616,6 +616,8 @@ static const ncase node_cases[] = {
 	 "ls", "(cmd \"ls\")", DKO_SH_PARSED},
 	{"shell_inherited", "FROM a AS one\nSHELL [\"pwsh\", \"-c\"]\nFROM one\nRUN ls\n", 3,
 	 "ls", "(opaque \"SHELL is pwsh: not a POSIX shell\")", DKO_SH_NOT_SHELL},
+	{"stage_name_repeated", "FROM a AS one\nSHELL [\"pwsh\"]\nFROM b AS one\nSHELL [\"/bin/bash\", \"-c\"]\nFROM one\nRUN ls\n", 5,
+	 "ls", "(cmd \"ls\")", DKO_SH_PARSED},
 	{"escape_backtick", "# escape=`\nFROM a\nRUN dir `\n  c:\\\n", 1,
 	 "dir   c:\\", "(opaque \"escape=` marks a Windows Dockerfile: not a POSIX shell script\")", DKO_SH_NOT_SHELL},
 	{"windows_base", "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir\n", 1,
