@@ -545,6 +545,9 @@ enum {
 };
 enum { RD_OTHER, RD_HEREDOC, RD_HEREDOC_STRIP };
 
+/* Sentinel: t[end] is the text's NUL or (for the inside of `...`) the closing
+ * backquote, and neither is a blank or a plain word byte, so the hot scanning
+ * loops below need no bounds check. */
 typedef struct lexer {
 	pctx *c;
 	uint32_t pos, end;
@@ -599,6 +602,25 @@ static uint32_t cont_len(const char *t, uint32_t p, uint32_t end)
 }
 
 /* ---- words ---- */
+
+/* Bytes that end a run of plain text inside double quotes. */
+static const unsigned char dq_stop[256] = {
+	[0] = 1, ['"'] = 1, ['\\'] = 1, ['$'] = 1, ['`'] = 1,
+};
+
+/* Bytes that need a look in an unquoted word (metacharacters included). */
+static const unsigned char word_specials[256] = {
+	[0] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, ['"'] = 1, ['$'] = 1, ['&'] = 1,
+	['\''] = 1, ['('] = 1, [')'] = 1, ['*'] = 1, [','] = 1, ['.'] = 1, [';'] = 1, ['<'] = 1,
+	['>'] = 1, ['?'] = 1, ['['] = 1, ['\\'] = 1, [']'] = 1, ['`'] = 1, ['{'] = 1, ['|'] = 1,
+	['}'] = 1,
+};
+
+static bool plain_char(char ch)
+{
+	return !word_specials[(unsigned char)ch];
+}
+
 
 typedef struct wbuild {
 	size_t lit_base;
@@ -661,7 +683,7 @@ static uint32_t scan_dquote(lexer *lx, uint32_t p, wbuild *wb)
 	wb->quoted = true;
 	for (;;) {
 		uint32_t q = p;
-		while (q < lx->end && t[q] != '"' && t[q] != '\\' && t[q] != '$' && t[q] != '`')
+		while (!dq_stop[(unsigned char)t[q]]) /* NUL and ` stop it: see lexer */
 			q++;
 		lit_put(c, t + p, q - p);
 		p = q;
@@ -670,6 +692,10 @@ static uint32_t scan_dquote(lexer *lx, uint32_t p, wbuild *wb)
 		char ch = t[p];
 		if (ch == '"')
 			return p + 1;
+		if (ch == '\0') { /* a NUL byte inside the text: plain */
+			lit_put(c, t + p++, 1);
+			continue;
+		}
 		if (ch == '\\') {
 			uint32_t k = cont_len(t, p, lx->end);
 			if (k) {
@@ -907,7 +933,7 @@ static uint32_t scan_array(lexer *lx, uint32_t p, wbuild *wb)
 	fail(lx->c, DKO_SH_SYNTAX, open, "unterminated array assignment");
 }
 
-static bool word_end(const lexer *lx, uint32_t p)
+static inline bool word_end(const lexer *lx, uint32_t p)
 {
 	const char *t = lx->c->t;
 	char ch = t[p];
@@ -979,18 +1005,6 @@ static uint32_t word_special(lexer *lx, uint32_t start, uint32_t p, wbuild *wb)
 	return p + 1;
 }
 
-/* Bytes that need a look in an unquoted word (metacharacters included). */
-static const unsigned char word_specials[256] = {
-	[0] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, ['"'] = 1, ['$'] = 1, ['&'] = 1,
-	['\''] = 1, ['('] = 1, [')'] = 1, ['*'] = 1, [','] = 1, ['.'] = 1, [';'] = 1, ['<'] = 1,
-	['>'] = 1, ['?'] = 1, ['['] = 1, ['\\'] = 1, [']'] = 1, ['`'] = 1, ['{'] = 1, ['|'] = 1,
-	['}'] = 1,
-};
-
-static bool plain_char(char ch)
-{
-	return !word_specials[(unsigned char)ch];
-}
 
 /* Scan the parts of a word that needs interpreting (quotes, $, globs...)
  * from p; returns its end. */
@@ -999,7 +1013,7 @@ static uint32_t scan_word(lexer *lx, uint32_t start, uint32_t p, wbuild *wb)
 	const char *t = lx->c->t;
 	while (p < lx->end) {
 		uint32_t q = p;
-		while (q < lx->end && plain_char(t[q]))
+		while (plain_char(t[q])) /* the sentinel stops it */
 			q++;
 		lit_put(lx->c, t + p, q - p);
 		p = q;
@@ -1016,13 +1030,13 @@ static uint32_t scan_word(lexer *lx, uint32_t start, uint32_t p, wbuild *wb)
 	return p;
 }
 
-/* The lookahead word [start, p): raw text, value, flags. */
-static void finish_word(lexer *lx, uint32_t start, uint32_t p, const wbuild *wb, bool plain)
+/* The lookahead word [start, p): raw text, value, flags. wb is NULL for a
+ * plain word (nothing to interpret: its value is its raw text). */
+static void finish_word(lexer *lx, uint32_t start, uint32_t p, const wbuild *wb)
 {
 	pctx *c = lx->c;
 	const char *t = c->t;
 	dko_sh_word *w = &lx->w.w;
-	memset(w, 0, sizeof(*w));
 	w->span.start = start;
 	w->span.end = p;
 	/* Top-level words never overlap, and the byte after one is never part of
@@ -1035,21 +1049,28 @@ static void finish_word(lexer *lx, uint32_t start, uint32_t p, const wbuild *wb,
 	} else {
 		w->raw = dko_arena_strndup(&c->s->arena, t + start, p - start);
 	}
-	if (plain) {
+	if (!wb) {
 		w->lit = w->raw;
-	} else if (!wb->dynamic) {
-		size_t n = c->lit.len - wb->lit_base;
-		const char *l = n ? c->lit.ptr + wb->lit_base : "";
-		w->lit = n == p - start && memcmp(l, w->raw, n) == 0 ? w->raw
-		                                                      : dko_arena_strndup(&c->s->arena, l, n);
+		w->has_subst = w->has_param = w->has_glob = w->quoted = false;
+		lx->w.parts = NULL;
+		lx->w.rw = classify_word(w->raw, p - start);
+	} else {
+		w->lit = NULL;
+		if (!wb->dynamic) {
+			size_t n = c->lit.len - wb->lit_base;
+			const char *l = n ? c->lit.ptr + wb->lit_base : "";
+			w->lit = n == p - start && memcmp(l, w->raw, n) == 0
+			             ? w->raw
+			             : dko_arena_strndup(&c->s->arena, l, n);
+		}
+		c->lit.len = wb->lit_base;
+		w->has_subst = wb->subst;
+		w->has_param = wb->param;
+		w->has_glob = wb->glob;
+		w->quoted = wb->quoted;
+		lx->w.parts = wb->parts;
+		lx->w.rw = !wb->quoted && !wb->dynamic ? classify_word(w->raw, p - start) : RW_NONE;
 	}
-	c->lit.len = wb->lit_base;
-	w->has_subst = wb->subst;
-	w->has_param = wb->param;
-	w->has_glob = wb->glob;
-	w->quoted = wb->quoted;
-	lx->w.parts = wb->parts;
-	lx->w.rw = !wb->quoted && !wb->dynamic ? classify_word(w->raw, p - start) : RW_NONE;
 	set_la(lx, T_WORD, 0, start, p);
 	record(lx, DKO_SH_TOK_WORD, start, p);
 }
@@ -1058,22 +1079,22 @@ static void finish_word(lexer *lx, uint32_t start, uint32_t p, const wbuild *wb,
 static void lex_word(lexer *lx, uint32_t p)
 {
 	const char *t = lx->c->t;
-	wbuild wb = {0};
-	wb.lit_base = lx->c->lit.len;
-	wb.tail = &wb.parts;
 	if (lx->cond && p + 1 < lx->end && t[p] == ']' && t[p + 1] == ']' &&
 	    (p + 2 >= lx->end || is_meta(t[p + 2]) || t[p + 2] == '\r')) {
-		finish_word(lx, p, p + 2, &wb, true); /* the ]] closing [[ */
+		finish_word(lx, p, p + 2, NULL); /* the ]] closing [[ */
 		return;
 	}
 	uint32_t q = p;
-	while (q < lx->end && plain_char(t[q]))
+	while (plain_char(t[q])) /* the sentinel stops it */
 		q++;
 	if (q > p && (q >= lx->end || (word_end(lx, q) && t[q] != '('))) {
-		finish_word(lx, p, q, &wb, true); /* the usual word: its value is itself */
+		finish_word(lx, p, q, NULL); /* the usual word: its value is itself */
 		return;
 	}
-	finish_word(lx, p, scan_word(lx, p, p, &wb), &wb, false);
+	wbuild wb = {0};
+	wb.lit_base = lx->c->lit.len;
+	wb.tail = &wb.parts;
+	finish_word(lx, p, scan_word(lx, p, p, &wb), &wb);
 }
 
 /* ---- operators, trivia, heredoc bodies ---- */
@@ -1159,7 +1180,7 @@ static bool lex_trivia(lexer *lx)
 			return false;
 		char ch = t[p];
 		if (is_blank(ch)) {
-			while (q < lx->end && is_blank(t[q]))
+			while (is_blank(t[q])) /* the sentinel stops it */
 				q++;
 			record(lx, DKO_SH_TOK_BLANK, p, q);
 		} else if ((k = cont_len(t, p, lx->end)) != 0) {

@@ -238,6 +238,22 @@ static void test_shell__tokens_tile(void **state)
 	}
 }
 
+/* NUL bytes are ordinary bytes (fuzzed input): a quoted NUL is no backquote. */
+static void test_shell__nul_bytes(void **state)
+{
+	(void)state;
+	static const char in[] = "echo \"a\0b\" c\0d '\0'";
+	dko_sh_script *s;
+	assert_int_equal(dko_sh_parse_text(&s, in, sizeof(in) - 1, NULL), 0);
+	assert_int_equal(dko_sh_cmd_count(s), 1);
+	const dko_sh_cmd *c = dko_sh_cmd_at(s, 0);
+	assert_int_equal(c->nwords, 4);
+	assert_int_equal(c->words[1].span.end - c->words[1].span.start, 5);
+	assert_int_equal(c->words[2].span.end - c->words[2].span.start, 3);
+	check_tiles("nul", in, sizeof(in) - 1);
+	dko_sh_free(s);
+}
+
 static void test_shell__token_kinds(void **state)
 {
 	(void)state;
@@ -756,6 +772,7 @@ int main(void)
 		cmocka_unit_test(test_shell__dump_crlf),
 		cmocka_unit_test(test_shell__tokens_tile),
 		cmocka_unit_test(test_shell__token_kinds),
+		cmocka_unit_test(test_shell__nul_bytes),
 		cmocka_unit_test(test_shell__words),
 		cmocka_unit_test(test_shell__cmd_flags),
 		cmocka_unit_test(test_shell__queries),
