@@ -43,7 +43,10 @@ TEST_SRC := $(sort $(wildcard tests/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-TEST_UTIL_OBJ := $(BUILD)/obj/tests/testutil.o
+# Helpers linked into every test binary: testutil.c plus the servers and
+# fixtures of tests/git_*.c and tests/http_*.c (not tests of their own).
+TEST_UTIL_SRC := tests/testutil.c $(sort $(wildcard tests/git_*.c tests/http_*.c))
+TEST_UTIL_OBJ := $(TEST_UTIL_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all demo check test check-nodeps asan fuzz bench e2e lint format install clean deps tests
 
@@ -63,7 +66,7 @@ $(BUILD)/dockopt: $(CLI_OBJ) $(BUILD)/libdockopt.a
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_UTIL_OBJ) $(BUILD)/libdockopt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_UTIL_OBJ) $(BUILD)/libdockopt.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $< $(TEST_UTIL_OBJ) $(BUILD)/libdockopt.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 # The fuzz target built without libFuzzer: replays tests/fuzz/corpus/* and crash repros.
 $(BUILD)/tests/fuzz_replay: $(BUILD)/obj/tests/fuzz_parse.o $(BUILD)/obj/tests/fuzz_replay.o $(BUILD)/libdockopt.a
@@ -116,7 +119,7 @@ install: all
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_UTIL_OBJ:.o=.d) $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/%.d)
 
 $(BUILD)/bench: $(BUILD)/obj/tools/bench.o $(BUILD)/libdockopt.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)

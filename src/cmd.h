@@ -18,6 +18,7 @@ int cmd_print(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Print every diagnostic of doc to stderr (errors and warnings). */
 void cmd_print_diags(const dko_doc *doc, FILE *fp);

@@ -4,6 +4,7 @@
  * names the key rather than a silently ignored setting.
  */
 #include "config.h"
+#include "pkg.h"
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -46,18 +47,7 @@ typedef struct loader {
 static int err_at(loader *l, yaml_node_t *n, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* The package table with the configured wrappers: built once the package
- * model is linked in (pkg.c); until then wrappers are only validated. */
-static int dko_config_build_pkgs(dko_config *c)
-{
-	c->pkgs = NULL;
-	return 0;
-}
-
-static void dko_config_free_pkgs(struct dko_pkg_table *t)
-{
-	(void)t;
-}
+static int build_pkgs(dko_config *c);
 
 static int err_at(loader *l, yaml_node_t *n, const char *key, const char *fmt, ...)
 {
@@ -287,12 +277,33 @@ int dko_config_parse(dko_config **out, const char *path, const char *text, size_
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	if (rc == 0)
-		rc = dko_config_build_pkgs(c);
+		rc = build_pkgs(c);
 	if (rc) {
 		dko_config_free(c);
 		return rc;
 	}
 	*out = c;
+	return 0;
+}
+
+/* The built-in package table plus the configured wrappers. */
+static int build_pkgs(dko_config *c)
+{
+	dko_pkg_table_new(&c->pkgs);
+	for (size_t i = 0; i < c->wrappers.len; i++) {
+		const dko_config_wrapper *w = &c->wrappers.items[i];
+		dko_pm pm;
+		dko_pkg_verb verb;
+		if (dko_pm_lookup(&pm, w->manager) != 0)
+			return dko_error_set(DKO_ECONFIG, "%s: error: wrappers[%zu]: unknown manager '%s'",
+			                     c->path, i, w->manager);
+		if (dko_pkg_verb_lookup(&verb, w->verb) != 0)
+			return dko_error_set(DKO_ECONFIG, "%s: error: wrappers[%zu]: unknown verb '%s'",
+			                     c->path, i, w->verb);
+		int rc = dko_pkg_table_add_wrapper(c->pkgs, w->pattern, pm, verb);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
@@ -345,7 +356,7 @@ void dko_config_free(dko_config *c)
 {
 	if (!c)
 		return;
-	dko_config_free_pkgs(c->pkgs);
+	dko_pkg_table_free(c->pkgs);
 	DKO_VEC_FREE(&c->rules);
 	DKO_VEC_FREE(&c->ignore);
 	DKO_VEC_FREE(&c->dockerfiles);

@@ -68,4 +68,73 @@ const char *dko_context_ignore_file(const dko_context *ctx);
  * a match on a parent folder excludes its contents). */
 bool dko_context_is_excluded(const dko_context *ctx, const char *rel);
 
+/* ---- Added after the first version (backward compatible). ----
+ *
+ * Notes on the functions above, as implemented in context.c: paths are
+ * made canonical first (dko_context_clean_path; "../x" and "/x" are
+ * DKO_EINVAL, and dko_context_kind/exists answer NONE/false for them). The
+ * disk backend reports a path whose folder part goes through a symbolic link
+ * as DKO_CTX_LINK too, and list/read of a link (or through one) is
+ * DKO_ENOTFOUND; a FIFO or device is DKO_CTX_FILE but reading it is DKO_EIO.
+ * dko_context_load_ignore refuses (DKO_ECONFIG) an ignore file that is a
+ * symbolic link or a folder rather than guess what BuildKit would read.
+ */
+
+typedef struct dko_ignore dko_ignore;
+
+/* The loaded ignore file's matcher (see ignore.h), or NULL when none. */
+const dko_ignore *dko_context_ignore(const dko_context *ctx);
+
+/* rel made canonical: "." components, repeated and trailing '/' dropped
+ * ("./a//b/" -> "a/b", "." -> ""). DKO_EINVAL for NULL, an absolute path or
+ * a ".." component. *out is malloc'd. Every dko_context_* function taking a
+ * path applies this first (so "./x" works, "../x" is DKO_EINVAL). */
+int dko_context_clean_path(char **out, const char *rel);
+
+/* Files bigger than this are not read by the disk backend (DKO_EIO). */
+#define DKO_CONTEXT_READ_MAX (64u << 20)
+
+/* Default bound of a walk, in entries visited. */
+#define DKO_CONTEXT_WALK_MAX 200000u
+
+/* Returned by a walk callback: do not enter this folder. */
+#define DKO_CONTEXT_WALK_SKIP 1
+
+typedef struct dko_context_entry {
+	const char *path; /* relative to the context root; valid during the callback */
+	const char *name; /* last component of path */
+	dko_ctx_kind kind;
+	unsigned depth;   /* 1 for the entries of the folder the walk starts at */
+	bool excluded;    /* left out of the build by the ignore file */
+} dko_context_entry;
+
+/* 0 to go on, DKO_CONTEXT_WALK_SKIP not to enter this folder, or a negative
+ * DKO_E* code to stop the walk (dko_context_walk returns it). */
+typedef int (*dko_context_walk_fn)(const dko_context_entry *entry, void *payload);
+
+typedef struct dko_context_walk_opts {
+	size_t max_entries; /* stop after visiting this many entries; 0: DKO_CONTEXT_WALK_MAX */
+	unsigned max_depth; /* do not enter folders deeper than this; 0: 256 */
+	/* false: report only what the build receives, and do not enter folders
+	 * the ignore file prunes (as BuildKit). true: report every entry, with
+	 * its excluded flag, and enter every folder. */
+	bool all;
+} dko_context_walk_opts;
+
+typedef struct dko_context_walk_stats {
+	size_t entries;    /* entries visited */
+	size_t unreadable; /* folders below the start that could not be listed */
+	bool truncated;    /* stopped at max_entries or max_depth */
+} dko_context_walk_stats;
+
+/*
+ * Walk the tree under folder rel ("" for the root) depth-first, entries of a
+ * folder in bytewise order, calling fn for each. Symbolic links are reported
+ * (DKO_CTX_LINK) and never followed. opts and stats may be NULL. Returns 0
+ * (also when truncated: see stats), the callback's negative code, or an error
+ * listing rel itself.
+ */
+int dko_context_walk(dko_context *ctx, const char *rel, const dko_context_walk_opts *opts,
+                     dko_context_walk_fn fn, void *payload, dko_context_walk_stats *stats);
+
 #endif

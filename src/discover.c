@@ -87,7 +87,8 @@ static void walk(const char *dir, const dko_config *cfg, dko_strlist *out, int d
 		DKO_VEC_PUSH(&names, dko_xstrdup(e->d_name));
 	}
 	closedir(d);
-	qsort(names.items, names.len, sizeof(char *), cmp_str);
+	if (names.len)
+		qsort(names.items, names.len, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < names.len; i++) {
 		dko_buf p = DKO_BUF_INIT;
 		dko_buf_printf(&p, "%s%s%s", strcmp(dir, ".") ? dir : "", strcmp(dir, ".") ? "/" : "",

@@ -17,6 +17,8 @@
 #include "config.h"
 #include "context.h"
 #include "pass.h"
+#include "pkg.h"
+#include "shell.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -51,6 +53,7 @@ typedef struct fix_run {
 	DKO_VEC(dko_finding) suggestions; /* suggestions of the current round */
 	DKO_VEC(extra_file) files;
 	struct dko_sh_script **scripts; /* per node, for the current pass */
+	dko_sh_opts *sh_opts;           /* per node: the SHELL in effect */
 	uint32_t nscripts;
 	const dko_doc *doc;
 } fix_run;
@@ -316,6 +319,11 @@ static bool run_pass(fix_run *fr, const dko_pass *p, char **text, size_t *len, c
 	fr->doc = doc;
 	fr->nscripts = doc->nnodes;
 	fr->scripts = dko_xcalloc(doc->nnodes + 1, sizeof(*fr->scripts));
+	fr->sh_opts = dko_xcalloc(doc->nnodes + 1, sizeof(*fr->sh_opts));
+	dko_sh_walker w;
+	dko_sh_walker_init(&w, doc);
+	for (uint32_t i = 0; i < doc->nnodes; i++)
+		dko_sh_walker_opts(&w, i, &fr->sh_opts[i]);
 	fr->pending.len = 0;
 	p->run(&c);
 	if (doc->edited) {
@@ -347,6 +355,7 @@ static bool run_pass(fix_run *fr, const dko_pass *p, char **text, size_t *len, c
 	}
 	commit_pending(fr, NULL);
 	free_scripts(fr);
+	dko_sh_walker_release(&w);
 	fr->doc = NULL;
 	dko_graph_free(g);
 	dko_doc_free(doc);
@@ -435,7 +444,12 @@ int dko_fix(dko_fix_result **out, const char *text, size_t len, const dko_fix_op
 	if (rc != 0)
 		return rc;
 
+	dko_pkg_table *own_table = NULL;
 	env e = {&prof, NULL, o->config ? dko_config_pkg_table(o->config) : NULL};
+	if (!e.pkgs) {
+		dko_pkg_table_new(&own_table);
+		e.pkgs = own_table;
+	}
 	open_context(o, &e.context);
 	fix_run fr = {0};
 	fr.opts = o;
@@ -472,13 +486,15 @@ int dko_fix(dko_fix_result **out, const char *text, size_t len, const dko_fix_op
 		free(f->path);
 		free(f->text);
 	}
-	qsort(r->findings.items, r->findings.len, sizeof(dko_finding), cmp_finding);
+	if (r->findings.len)
+		qsort(r->findings.items, r->findings.len, sizeof(dko_finding), cmp_finding);
 	DKO_VEC_FREE(&fr.files);
 	DKO_VEC_FREE(&fr.pending);
 	DKO_VEC_FREE(&fr.suggestions);
 	free(fr.origin);
 	free(cur);
 	dko_context_free(e.context);
+	dko_pkg_table_free(own_table);
 	return 0;
 }
 
@@ -486,7 +502,26 @@ int dko_fix(dko_fix_result **out, const char *text, size_t len, const dko_fix_op
 
 static void free_scripts(fix_run *fr)
 {
+	for (uint32_t i = 0; i < fr->nscripts; i++)
+		dko_sh_free(fr->scripts[i]);
 	free(fr->scripts);
+	free(fr->sh_opts);
 	fr->scripts = NULL;
+	fr->sh_opts = NULL;
 	fr->nscripts = 0;
+}
+
+struct dko_sh_script *dko_pass_script(dko_pass_ctx *c, uint32_t node)
+{
+	fix_run *fr = c->run;
+	if (node >= fr->nscripts || c->doc->nodes[node].kind != DKO_NODE_INSTR)
+		return NULL;
+	const dko_instr *in = c->doc->nodes[node].instr;
+	if (in->kind == DKO_I_ONBUILD)
+		in = in->sub;
+	if (!in || in->json)
+		return NULL;
+	if (!fr->scripts[node])
+		dko_sh_parse_node(&fr->scripts[node], c->doc, node, &fr->sh_opts[node]);
+	return fr->scripts[node];
 }

@@ -14,11 +14,12 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-	/* fix: registered when cmd_fix.c lands */
+	{"fix", cmd_fix, "rewrite Dockerfiles: smaller images, fewer layers, faster rebuilds"},
 	{"rules", cmd_rules, "list the rules"},
 	{"explain", cmd_explain, "explain a rule with a before/after example"},
 	{"dump", cmd_dump, "print the syntax tree (BuildKit's test format; --shell, --graph)"},
 	{"print", cmd_print, "parse and print the file back unchanged"},
+	{"verify", cmd_verify, "build a Dockerfile and its rewrite for real and compare the images"},
 };
 
 static void usage(FILE *fp)

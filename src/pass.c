@@ -11,10 +11,24 @@
 #include <string.h>
 #include <strings.h>
 
+extern const dko_pass dko_pass_merge_runs, dko_pass_apt_cleanup, dko_pass_apk_no_cache,
+	dko_pass_pip_no_cache, dko_pass_dnf_yum_clean, dko_pass_npm_yarn_cache,
+	dko_pass_apt_no_recommends, dko_pass_apk_virtual_del;
+
+/* The fixed order: structure first (hoist-installs -> manifest-first ->
+ * merge-runs), then the cleanup passes, then the aggressive ones (then
+ * multi-stage -> dockerignore). */
 const dko_pass *const dko_pass_registry[] = {
-	NULL,
+	&dko_pass_merge_runs,
+	&dko_pass_apt_cleanup,
+	&dko_pass_apk_no_cache,
+	&dko_pass_pip_no_cache,
+	&dko_pass_dnf_yum_clean,
+	&dko_pass_npm_yarn_cache,
+	&dko_pass_apt_no_recommends,
+	&dko_pass_apk_virtual_del,
 };
-const size_t dko_pass_registry_len = 0;
+const size_t dko_pass_registry_len = sizeof(dko_pass_registry) / sizeof(dko_pass_registry[0]);
 
 size_t dko_rule_count(void)
 {

@@ -29,13 +29,24 @@ static void vote_line_endings(votes *v, const dko_doc *doc)
 	}
 }
 
-/* Leading blanks of a continuation line and whether it starts with "&&". */
-static void vote_continuation(votes *v, const dko_doc *doc, const dko_token *t)
+static bool is_op_start(const char *s, uint32_t n)
+{
+	return (n >= 2 && ((s[0] == '&' && s[1] == '&') || (s[0] == '|' && s[1] == '|'))) ||
+	       (n >= 1 && (s[0] == ';' || s[0] == '|'));
+}
+
+/* A continuation line's indent counts when it starts a command: it opens
+ * with an operator, or the line before ended with one (after_op). Deeper
+ * lines (package lists, arguments) say nothing about the command indent. */
+static void vote_continuation(votes *v, const dko_doc *doc, const dko_token *t, bool after_op)
 {
 	const char *s = doc->src + t->span.start;
 	uint32_t n = t->span.end - t->span.start, k = 0;
 	while (k < n && (s[k] == ' ' || s[k] == '\t'))
 		k++;
+	bool lead = is_op_start(s + k, n - k);
+	if (!lead && !after_op)
+		return;
 	if (k < n && s[0] == '\t')
 		v->tabs++;
 	else if (k >= 1 && k <= 8)
@@ -44,9 +55,21 @@ static void vote_continuation(votes *v, const dko_doc *doc, const dko_token *t)
 		v->lead_op++;
 }
 
+/* Whether a content token ends (before blanks) with an operator. */
+static bool ends_with_op(const dko_doc *doc, const dko_token *p)
+{
+	uint32_t e = p->span.end;
+	while (e > p->span.start && (doc->src[e - 1] == ' ' || doc->src[e - 1] == '\t'))
+		e--;
+	if (e == p->span.start)
+		return false;
+	char c = doc->src[e - 1];
+	return c == '&' || c == '|' || c == ';';
+}
+
 static void vote_node(votes *v, const dko_doc *doc, const dko_node *n)
 {
-	bool after_cont = false;
+	bool after_cont = false, after_op = false;
 	for (uint32_t i = n->tok_first; i < n->tok_first + n->tok_count; i++) {
 		const dko_token *t = &doc->toks[i];
 		if (t->kind == DKO_TOK_KEYWORD) {
@@ -56,9 +79,10 @@ static void vote_node(votes *v, const dko_doc *doc, const dko_node *n)
 			else
 				v->upper++;
 		} else if (t->kind == DKO_TOK_TEXT && after_cont) {
-			vote_continuation(v, doc, t);
+			vote_continuation(v, doc, t, after_op);
 		} else if (t->kind == DKO_TOK_CONT && i > n->tok_first) {
 			const dko_token *p = &doc->toks[i - 1];
+			after_op = p->kind == DKO_TOK_TEXT && ends_with_op(doc, p);
 			uint32_t e = p->span.end;
 			while (e > p->span.start && (doc->src[e - 1] == ' ' || doc->src[e - 1] == '\t'))
 				e--;
@@ -134,6 +158,20 @@ void dko_style_join(dko_buf *b, const dko_style *st, bool split, const char *cmd
 	} else {
 		dko_buf_puts(b, " &&");
 		dko_style_break(b, st);
+	}
+	dko_buf_put(b, cmd, len);
+}
+
+void dko_style_join_semi(dko_buf *b, const dko_style *st, bool split, const char *cmd, size_t len)
+{
+	dko_buf_putc(b, ';');
+	if (split) {
+		dko_buf_putc(b, ' ');
+		dko_buf_putc(b, st->escape);
+		dko_buf_puts(b, st->eol);
+		dko_buf_puts(b, st->indent);
+	} else {
+		dko_buf_putc(b, ' ');
 	}
 	dko_buf_put(b, cmd, len);
 }

@@ -36,4 +36,7 @@ void dko_style_break(dko_buf *b, const dko_style *st);
  */
 void dko_style_join(dko_buf *b, const dko_style *st, bool split, const char *cmd, size_t len);
 
+/* Append "; cmd", split as "; \" eol indent "cmd" (a ';' never leads a line). */
+void dko_style_join_semi(dko_buf *b, const dko_style *st, bool split, const char *cmd, size_t len);
+
 #endif

@@ -13,7 +13,7 @@ static void test_config__good(void **state)
 {
 	(void)state;
 	const char *y = "tier: aggressive\n"
-	                "ignore: []\n"
+	                "ignore: [DL3059]\n"
 	                "dockerfiles: ['^build\\.docker$']\n"
 	                "unshipped:\n  - '^test'\n"
 	                "wrappers:\n  - {pattern: '^install_packages$', manager: apt}\n"

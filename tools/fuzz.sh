@@ -9,10 +9,19 @@ tools/install-deps.sh --fuzz
 out=build/fuzz
 mkdir -p "$out" tests/fuzz/corpus tests/fuzz/crashes
 CFLAGS="-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE"
-srcs=$(ls src/*.c src/util/*.c | grep -v -e 'src/main.c' -e 'src/cmd_')
+PKGC=$(pkg-config --cflags libpcre2-8 libgit2 yaml-0.1 libcurl)
+PKGL=$(pkg-config --libs libpcre2-8 libgit2 yaml-0.1 libcurl)
+# The library as an archive, so the target links only what it uses.
+mkdir -p "$out/obj"
+rm -f "$out/libdockopt-fuzz.a"
+for src in $(ls src/*.c src/util/*.c | grep -v -e 'src/main.c' -e 'src/cmd_'); do
+  obj="$out/obj/$(echo "$src" | tr '/' '_' | sed 's/\.c$/.o/')"
+  # shellcheck disable=SC2086
+  clang $CFLAGS $PKGC -c "$src" -o "$obj"
+done
+ar rcs "$out/libdockopt-fuzz.a" "$out"/obj/*.o
 # shellcheck disable=SC2086
-clang $CFLAGS $(pkg-config --cflags libpcre2-8 libgit2 yaml-0.1 libcurl) -o "$out/fuzz_parse" \
-  tests/fuzz_parse.c $srcs $(pkg-config --libs libpcre2-8 libgit2 yaml-0.1 libcurl)
+clang $CFLAGS $PKGC -o "$out/fuzz_parse" tests/fuzz_parse.c "$out/libdockopt-fuzz.a" $PKGL
 seed=$out/seed
 rm -rf "$seed"; mkdir -p "$seed"
 for f in ../shared/corpus/buildkit/testfiles/*/Dockerfile golden/*/*.Dockerfile; do

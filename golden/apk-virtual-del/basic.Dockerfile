@@ -1,0 +1,3 @@
+FROM python:3.12-alpine
+RUN apk add --no-cache --virtual .build-deps gcc musl-dev && pip install --no-cache-dir psutil
+CMD ["python"]

@@ -1,0 +1,4 @@
+FROM debian:bookworm
+RUN set -eux; \
+	apt-get update; \
+	apt-get install -y curl

@@ -1,0 +1,4 @@
+FROM debian:bookworm AS a
+RUN echo a
+FROM debian:bookworm
+RUN echo b

@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN mkdir -p /app
+RUN touch /app/ready

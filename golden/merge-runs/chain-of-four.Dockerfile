@@ -1,0 +1,5 @@
+FROM alpine:3.19
+RUN echo one
+RUN echo two
+RUN echo three
+RUN echo four

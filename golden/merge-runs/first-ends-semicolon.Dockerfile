@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN make a;
+RUN make b

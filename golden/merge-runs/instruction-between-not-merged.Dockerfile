@@ -1,0 +1,4 @@
+FROM debian:bookworm
+RUN echo a
+ENV X=1
+RUN echo $X

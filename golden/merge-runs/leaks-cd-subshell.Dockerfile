@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN cd /tmp && touch a
+RUN touch b

@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN export PATH=/opt/bin:$PATH
+RUN which sh

@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN echo a
+RUN echo b

@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN if true; then echo a
+RUN echo b

@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN make build
+RUN make a; make b

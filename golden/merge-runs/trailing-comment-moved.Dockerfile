@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN make a # build a
+RUN make b # build b

@@ -1,0 +1,368 @@
+/*
+ * cleanup.c - the cache-cleanup mechanism (see cleanup.h).
+ */
+#include "cleanup.h"
+#include "runedit.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/vec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct insertion {
+	uint32_t at; /* source offset */
+	char *text;
+} insertion;
+
+typedef DKO_VEC(insertion) insvec;
+
+static const char *env_lookup(void *ctx, const char *name)
+{
+	return dko_state_lookup(ctx, name);
+}
+
+const dko_pkg_op *dko_cleanup_ops(dko_pass_ctx *c, uint32_t node, size_t *n)
+{
+	*n = 0;
+	dko_sh_script *s = dko_pass_script(c, node);
+	if (!s || dko_sh_is_opaque(s))
+		return NULL;
+	const dko_ginstr *gi = dko_graph_instr(c->graph, node);
+	dko_pkg_env env = {env_lookup, (void *)&gi->state};
+	dko_pkg_op *ops = NULL;
+	dko_pkg_analyze(&ops, n, s, c->pkgs, &env);
+	return ops;
+}
+
+static bool covers(const dko_pm *set, size_t n, dko_pm pm)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == pm)
+			return true;
+	return false;
+}
+
+/* A directory as the RUN's user sees it ("~/x" -> the home folder). */
+static char *expand_home(const dko_state *st, const char *dir)
+{
+	if (strncmp(dir, "~/", 2) != 0)
+		return dko_xstrdup(dir);
+	dko_buf b = DKO_BUF_INIT;
+	const char *u = st->user;
+	if (!u || !strcmp(u, "root") || !strcmp(u, "0") || !strncmp(u, "root:", 5) || !strncmp(u, "0:", 2))
+		dko_buf_printf(&b, "/root/%s", dir + 2);
+	else
+		dko_buf_printf(&b, "/home/%.*s/%s", (int)strcspn(u, ":"), u, dir + 2);
+	return dko_buf_detach(&b, NULL);
+}
+
+/* Whether dir is removed by a CLEAN operation after operation index k. */
+static bool cleaned_after(const dko_pkg_op *ops, size_t n, size_t k, const char *dir)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ops[i].verb == DKO_PV_CLEAN && ops[i].cmd_index >= ops[k].cmd_index && i != k &&
+		    dko_pkg_cleans(&ops[i], dir))
+			return true;
+	return false;
+}
+
+/* ---- later consumers of a package index -------------------------------------------- */
+
+static bool refreshes(const dko_pkg_op *op)
+{
+	if (op->verb == DKO_PV_UPDATE || op->no_cache)
+		return true;
+	for (uint32_t f = 0; f < op->nflags; f++)
+		if (!strcmp(op->flags[f], "--update") || !strcmp(op->flags[f], "-U") ||
+		    !strcmp(op->flags[f], "--update-cache"))
+			return true;
+	return false;
+}
+
+/* Does RUN (or ONBUILD RUN) node k install with pm relying on an index it
+ * did not refresh itself? Opaque shell that names the manager counts. */
+static bool consumes_index(dko_pass_ctx *c, uint32_t k, dko_pm pm)
+{
+	const dko_node *n = &c->doc->nodes[k];
+	if (n->kind != DKO_NODE_INSTR)
+		return false;
+	const dko_instr *in = n->instr;
+	if (in->kind == DKO_I_ONBUILD)
+		in = in->sub;
+	if (!in || in->kind != DKO_I_RUN)
+		return false;
+	dko_sh_script *s = dko_pass_script(c, k);
+	if (!s || dko_sh_is_opaque(s)) {
+		const char *name = dko_pm_name(pm);
+		return strstr(in->text, name) != NULL;
+	}
+	size_t nops;
+	const dko_pkg_op *ops = dko_cleanup_ops(c, k, &nops);
+	bool fresh = false;
+	for (size_t i = 0; i < nops; i++) {
+		if (ops[i].manager != pm)
+			continue;
+		if (refreshes(&ops[i]))
+			fresh = true;
+		else if ((ops[i].verb == DKO_PV_INSTALL || ops[i].verb == DKO_PV_UPGRADE) && !fresh)
+			return true;
+	}
+	return false;
+}
+
+static bool stage_derives_from(const dko_graph *g, int stage, int base)
+{
+	for (int s = stage; s >= 0; s = dko_graph_stage(g, (uint32_t)s)->base_stage)
+		if (s == base)
+			return true;
+	return false;
+}
+
+/* The first later consumer of pm's index after node, or -1. */
+static int later_consumer(dko_pass_ctx *c, uint32_t node, dko_pm pm)
+{
+	const dko_graph *g = c->graph;
+	int stage = dko_graph_instr(g, node)->stage;
+	const dko_stage *st = dko_graph_stage(g, (uint32_t)stage);
+	for (uint32_t k = st->from_node; k < st->end_node; k++) {
+		const dko_node *n = &c->doc->nodes[k];
+		bool onbuild = n->kind == DKO_NODE_INSTR && n->instr->kind == DKO_I_ONBUILD;
+		if ((k > node || onbuild) && consumes_index(c, k, pm))
+			return (int)k;
+	}
+	for (uint32_t s = (uint32_t)stage + 1; s < dko_graph_stage_count(g); s++) {
+		if (!stage_derives_from(g, (int)s, stage))
+			continue;
+		const dko_stage *t = dko_graph_stage(g, s);
+		for (uint32_t k = t->from_node; k < t->end_node; k++)
+			if (consumes_index(c, k, pm))
+				return (int)k;
+	}
+	return -1;
+}
+
+/* ---- edits ------------------------------------------------------------------------------ */
+
+/* Source offset after the last significant token of the RUN's shell (so
+ * that appended text lands before a trailing comment). */
+static uint32_t append_point(dko_sh_script *s)
+{
+	for (size_t i = dko_sh_token_count(s); i-- > 0;) {
+		const dko_sh_token *t = dko_sh_token_at(s, i);
+		if (t->kind == DKO_SH_TOK_BLANK || t->kind == DKO_SH_TOK_NEWLINE ||
+		    t->kind == DKO_SH_TOK_CONT || t->kind == DKO_SH_TOK_COMMENT)
+			continue;
+		return dko_sh_phys_span(s, t->span).end;
+	}
+	return 0;
+}
+
+static int cmp_ins(const void *a, const void *b)
+{
+	const insertion *x = a, *y = b;
+	return (x->at > y->at) - (x->at < y->at);
+}
+
+/* Apply insertions (flags) to node. */
+static void apply_insertions(dko_pass_ctx *c, uint32_t node, insvec *ins)
+{
+	const dko_doc *doc = c->doc;
+	const dko_node *n = &doc->nodes[node];
+	qsort(ins->items, ins->len, sizeof(insertion), cmp_ins);
+	dko_buf out = DKO_BUF_INIT;
+	uint32_t at = n->span.start;
+	for (size_t i = 0; i < ins->len; i++) {
+		dko_buf_put(&out, doc->src + at, ins->items[i].at - at);
+		dko_buf_puts(&out, ins->items[i].text);
+		at = ins->items[i].at;
+	}
+	dko_buf_put(&out, doc->src + at, n->span.end - at);
+	dko_doc_replace_node(c->doc, node, out.ptr, out.len);
+	dko_buf_release(&out);
+}
+
+/* Append " && cmd" to the RUN's shell, before a trailing comment. */
+static void apply_append(dko_pass_ctx *c, uint32_t node, const char *cmd)
+{
+	dko_run_geom g;
+	if (!dko_run_geom_get(c->doc, node, &g))
+		return;
+	uint32_t ap = append_point(dko_pass_script(c, node));
+	if (ap > g.body && ap < g.content_end)
+		g.content_end = ap;
+	dko_buf out = DKO_BUF_INIT;
+	dko_run_append(&out, c->doc, &g, c->style, cmd);
+	dko_doc_replace_node(c->doc, node, out.ptr, out.len);
+	dko_buf_release(&out);
+}
+
+/* Whether a --mount of the RUN covers one of the dirs op leaves. */
+static bool leaves_mounted(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *op)
+{
+	const dko_state *st = &dko_graph_instr(c->graph, node)->state;
+	const dko_instr *in = c->doc->nodes[node].instr;
+	bool covered = false;
+	for (uint32_t d = 0; d < op->nleaves && !covered; d++) {
+		char *dir = expand_home(st, op->leaves[d]);
+		covered = dko_run_mount_covers(in, dir);
+		free(dir);
+	}
+	return covered;
+}
+
+/* The word of cmd naming the verb (after the manager), or NULL. */
+static const dko_sh_word *verb_word(const dko_sh_cmd *cmd, const char *verb)
+{
+	for (uint32_t i = 1; i < cmd->nwords; i++)
+		if (cmd->words[i].lit && !strcmp(cmd->words[i].lit, verb))
+			return &cmd->words[i];
+	return NULL;
+}
+
+static const char *verb_text(dko_pm pm, dko_pkg_verb v)
+{
+	if (v == DKO_PV_INSTALL)
+		return pm == DKO_PM_APK ? "add" : "install";
+	return dko_pkg_verb_name(v);
+}
+
+static bool run_flag(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node,
+                     const dko_pkg_op *ops, size_t nops)
+{
+	dko_sh_script *s = dko_pass_script(c, node);
+	insvec ins = {0};
+	const char *mgr = NULL, *vw = NULL;
+	for (size_t i = 0; i < nops; i++) {
+		const dko_pkg_op *op = &ops[i];
+		if (!covers(r->managers, r->nmanagers, op->manager) || op->verb != r->flag_verb)
+			continue;
+		if (r->flag_is_no_recommends ? op->no_recommends : op->no_cache)
+			continue;
+		if (!r->flag_is_no_recommends && leaves_mounted(c, node, op))
+			continue; /* a cache mount: the cache is wanted and not in the layer */
+		const char *verb = verb_text(op->manager, op->verb);
+		const dko_sh_word *w = verb_word(dko_sh_cmd_at(s, op->cmd_index), verb);
+		if (!w)
+			continue;
+		insertion x = {dko_sh_phys_span(s, w->span).end, NULL};
+		dko_buf t = DKO_BUF_INIT;
+		dko_buf_printf(&t, " %s", r->flag);
+		x.text = dko_buf_detach(&t, NULL);
+		DKO_VEC_PUSH(&ins, x);
+		mgr = dko_pm_name(op->manager);
+		vw = verb;
+	}
+	bool edited = ins.len > 0;
+	if (edited) {
+		apply_insertions(c, node, &ins);
+		dko_pass_applied(c, node, node, "added %s to %s %s (%s)", r->flag, mgr, vw, r->what);
+	}
+	for (size_t i = 0; i < ins.len; i++)
+		free(ins.items[i].text);
+	DKO_VEC_FREE(&ins);
+	return edited;
+}
+
+/* The cleanup commands a RUN still needs (joined with " && "), or NULL. */
+static char *needed_cleanup(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node,
+                            const dko_pkg_op *ops, size_t nops, dko_pm *index_pm)
+{
+	const dko_state *st = &dko_graph_instr(c->graph, node)->state;
+	const dko_instr *in = c->doc->nodes[node].instr;
+	bool installs = false;
+	DKO_VEC(const char *) cmds = {0};
+	for (size_t i = 0; i < nops; i++)
+		installs |= covers(r->managers, r->nmanagers, ops[i].manager) &&
+		            (ops[i].verb == DKO_PV_INSTALL || ops[i].verb == DKO_PV_UPGRADE);
+	if (r->needs_install && !installs)
+		return NULL;
+	for (size_t i = 0; i < nops; i++) {
+		const dko_pkg_op *op = &ops[i];
+		if (!covers(r->managers, r->nmanagers, op->manager) || op->verb == DKO_PV_CLEAN ||
+		    !op->cleanup || (r->leaving_verb != DKO_PV_NONE && op->verb != r->leaving_verb))
+			continue;
+		bool left = false;
+		for (uint32_t d = 0; d < op->nleaves; d++) {
+			char *dir = expand_home(st, op->leaves[d]);
+			if (!dko_run_mount_covers(in, dir) && !cleaned_after(ops, nops, i, op->leaves[d]))
+				left = true;
+			free(dir);
+		}
+		if (!left)
+			continue;
+		bool dup = false;
+		for (size_t k = 0; k < cmds.len; k++)
+			dup |= !strcmp(cmds.items[k], op->cleanup);
+		if (!dup)
+			DKO_VEC_PUSH(&cmds, op->cleanup);
+		*index_pm = op->manager;
+	}
+	if (!cmds.len)
+		return NULL;
+	dko_buf b = DKO_BUF_INIT;
+	for (size_t k = 0; k < cmds.len; k++)
+		dko_buf_printf(&b, "%s%s", k ? " && " : "", cmds.items[k]);
+	DKO_VEC_FREE(&cmds);
+	return dko_buf_detach(&b, NULL);
+}
+
+static bool run_append(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node,
+                       const dko_pkg_op *ops, size_t nops)
+{
+	dko_pm pm = DKO_PM_NONE;
+	char *cmd = needed_cleanup(c, r, node, ops, nops, &pm);
+	bool edited = false;
+	if (!cmd)
+		return false;
+	int consumer = r->is_index ? later_consumer(c, node, pm) : -1;
+	if (consumer >= 0) {
+		dko_pass_suggest(c, node,
+		                 "%s could be removed here with `%s`, but the RUN at line %u installs "
+		                 "with %s without refreshing the index first",
+		                 r->what, cmd, c->doc->nodes[consumer].line, dko_pm_name(pm));
+	} else {
+		apply_append(c, node, cmd);
+		dko_pass_applied(c, node, node, "appended `%s`, which keeps %s out of the layer", cmd,
+		                 r->what);
+		edited = true;
+	}
+	free(cmd);
+	return edited;
+}
+
+int dko_cleanup_run(dko_pass_ctx *c, const dko_cleanup_rule *rules, size_t nrules)
+{
+	const dko_doc *doc = c->doc;
+	for (uint32_t i = 0; i < doc->nnodes; i++) {
+		const dko_node *n = &doc->nodes[i];
+		if (n->kind != DKO_NODE_INSTR || n->instr->kind != DKO_I_RUN)
+			continue;
+		const dko_ginstr *gi = dko_graph_instr(c->graph, i);
+		if (gi->stage < 0 || !dko_graph_stage(c->graph, (uint32_t)gi->stage)->shipped)
+			continue;
+		size_t nops;
+		const dko_pkg_op *ops = dko_cleanup_ops(c, i, &nops);
+		bool relevant = false;
+		for (size_t k = 0; k < nops; k++)
+			relevant |= covers(rules[0].managers, rules[0].nmanagers, ops[k].manager);
+		if (!relevant || dko_pass_disabled_at(c, i))
+			continue;
+		dko_run_geom g;
+		dko_sh_script *s = dko_pass_script(c, i);
+		if (!dko_run_geom_get(doc, i, &g) || dko_sh_ends_in_background(s)) {
+			if (n->instr->nheredocs)
+				dko_pass_suggest(c, i, "%s: this RUN uses a heredoc, which dockopt does not "
+				                       "rewrite; clean up at its end", rules[0].what);
+			continue;
+		}
+		/* One edit per RUN and pass run: the next round sees the result. */
+		for (size_t k = 0; k < nrules; k++) {
+			const dko_cleanup_rule *r = &rules[k];
+			if (r->mode == DKO_CLEANUP_FLAG ? run_flag(c, r, i, ops, nops)
+			                                : run_append(c, r, i, ops, nops))
+				break;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * manifest_int.h - helpers shared by the manifest readers (manifest.c,
+ * manifest_build.c); internal.
+ */
+#ifndef DKO_MANIFEST_INT_H
+#define DKO_MANIFEST_INT_H
+
+#include "manifest.h"
+#include "util/arena.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Append val to an arena array arr of n elements (capacity: powers of two). */
+#define MF_PUSH(a, arr, n, val)                                                          \
+	do {                                                                                 \
+		if (((n) & ((n)-1)) == 0)                                                        \
+			(arr) = dko_arena_grow((a), (void *)(arr), (n), (n) ? 2 * (n) : 1, sizeof(*(arr))); \
+		(arr)[(n)++] = (val);                                                            \
+	} while (0)
+
+/* Read manifest rel: *clean its canonical path, *text its bytes (both
+ * malloc'd). DKO_ENOTFOUND unless a regular file; DKO_EIO if too big. */
+int mf_load(dko_context *ctx, const char *rel, char **clean, char **text, size_t *len);
+/* The folder of a canonical path ("" at the root), in a. */
+const char *mf_dir(dko_arena *a, const char *path);
+/* dir/name (name alone when dir is ""), in a. */
+const char *mf_sibling(dko_arena *a, const char *dir, const char *name);
+/* rel (relative to folder dir) made canonical, in a; NULL when it is
+ * absolute or leaves the context. */
+const char *mf_join(dko_arena *a, const char *dir, const char *rel);
+/* Whether dir/name is a regular file (or folder) of the context. */
+bool mf_has_file(dko_context *ctx, dko_arena *a, const char *dir, const char *name);
+bool mf_has_dir(dko_context *ctx, dko_arena *a, const char *dir, const char *name);
+/* Copy of s[0..n) without leading and trailing blanks, in a. */
+const char *mf_trim(dko_arena *a, const char *s, size_t n);
+/* Next line of text[*pos..len) (without its "\n" or "\r\n"); false at the end. */
+bool mf_next_line(const char *text, size_t len, size_t *pos, const char **line, size_t *n);
+
+#endif

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# e2e.sh [BUILD] - end-to-end scenarios with real container builds (`make e2e`;
+# slow, not part of `make check`). Uses Debian 12's buildah (installed by
+# tools/install-deps.sh --e2e) with a storage root that
+# ../shared/tools/buildah-build.sh prepares (ENGINE=host --setup-only: local
+# debian:bookworm and debian:bookworm-slim images, no registry needed).
+#
+# Adding a scenario: write a function scenario_<name> that returns non-zero on
+# failure (use `expect`/`json` below); all are found and run in name order.
+#   E2E_ONLY=<name>   run only scenario_<name>
+#   KEEP=1            keep the scenario folders (under $E2E_TMP)
+# Environment shared with buildah-build.sh: WORK (default /var/tmp/buildah-work),
+# DRIVER (overlay when the kernel has it, else vfs).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD;; esac
+DOCKOPT=$BUILD/dockopt
+SHARED=${DKO_SHARED:-$ROOT/../shared}
+WORK=${WORK:-/var/tmp/buildah-work}
+if [ -z "${DRIVER:-}" ]; then grep -qw overlay /proc/filesystems && DRIVER=overlay || DRIVER=vfs; fi
+STORE=$WORK/storage/host-$DRIVER
+E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dockopt-e2e-XXXXXX")
+log() { echo "[e2e] $*" >&2; }
+
+cleanup() { [ "${KEEP:-0}" = 1 ] || rm -rf "$E2E_TMP"; }
+trap cleanup EXIT
+
+[ -x "$DOCKOPT" ] || { echo "e2e: $DOCKOPT is not built (make all)" >&2; exit 2; }
+"$ROOT/tools/install-deps.sh" --e2e
+if [ "$(id -u)" != 0 ]; then echo "e2e: buildah with --isolation chroot needs root here" >&2; exit 2; fi
+log "base images in $STORE (buildah-build.sh ENGINE=host --setup-only)"
+ENGINE=host WORK=$WORK DRIVER=$DRIVER bash "$SHARED/tools/buildah-build.sh" --setup-only >/dev/null
+
+BUILDAH=(buildah "--root=$STORE" "--storage-driver=$DRIVER")
+ENGINE_ARGS=(--engine buildah --engine-arg "--root=$STORE" --engine-arg "--storage-driver=$DRIVER")
+
+# ---- helpers ------------------------------------------------------------------
+
+# verify DIR [dockopt verify options...]: DIR holds Dockerfile, rewritten.Dockerfile
+# and the context; sets RC, OUT (stdout) and ERR (stderr file).
+verify() {
+  local dir=$1; shift
+  ERR=$dir/stderr
+  set +e
+  # TMPDIR: the logs kept by failed verifications go away with $E2E_TMP.
+  OUT=$(TMPDIR=$E2E_TMP "$DOCKOPT" verify "${ENGINE_ARGS[@]}" "$@" \
+        --rewritten "$dir/rewritten.Dockerfile" "$dir/Dockerfile" 2>"$ERR")
+  RC=$?
+  set -e
+}
+
+expect() {  # expect DESCRIPTION COMMAND...: fail the scenario with a message
+  local what=$1; shift
+  if ! "$@"; then
+    log "  expected: $what"
+    log "  stdout: $(printf '%s' "$OUT" | head -c 3000)"
+    log "  stderr: $(head -c 2000 "$ERR" 2>/dev/null)"
+    return 1
+  fi
+}
+
+json() {  # json PYTHON-EXPRESSION: evaluate over the JSON in $OUT (as v), print it
+  printf '%s' "$OUT" | python3 -c 'import json,sys; v=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}
+
+is() { [ "$1" = "$2" ]; }
+
+new_dir() {  # a fresh folder for the calling scenario
+  local d=$E2E_TMP/${FUNCNAME[1]#scenario_}
+  rm -rf "$d"; mkdir -p "$d"; echo "$d"
+}
+
+# ---- scenarios ----------------------------------------------------------------
+
+# Merging RUN layers keeps the image's behaviour: passes, with fewer layers.
+scenario_merged_layers() {
+  local d; d=$(new_dir)
+  printf '#!/bin/sh\necho "hello from $(cat /etc/app.conf)"\n' > "$d/app.sh"
+  cat > "$d/Dockerfile" <<'EOF'
+FROM debian:bookworm-slim
+RUN echo conf-one > /etc/app.conf
+RUN mkdir -p /opt/app
+RUN echo scratch > /tmp/scratch.txt
+RUN rm /tmp/scratch.txt
+COPY app.sh /opt/app/app.sh
+ENV APP_MODE=prod
+CMD ["sh", "/opt/app/app.sh"]
+EOF
+  cat > "$d/rewritten.Dockerfile" <<'EOF'
+FROM debian:bookworm-slim
+RUN echo conf-one > /etc/app.conf && mkdir -p /opt/app
+COPY app.sh /opt/app/app.sh
+ENV APP_MODE=prod
+CMD ["sh", "/opt/app/app.sh"]
+EOF
+  verify "$d" --format json
+  expect "exit 0" is "$RC" 0 || return 1
+  expect "passed" is "$(json 'v["passed"]')" True || return 1
+  expect "the run printed the greeting" is "$(json 'v["rewritten"]["run"]["stdout"]')" \
+         "hello from conf-one" || return 1
+  expect "fewer layers" is "$(json 'v["rewritten"]["layers"] < v["original"]["layers"]')" True || return 1
+  expect "sizes measured" is "$(json 'v["original"]["size"] > 10**7 and v["original"]["compressed_size"] < v["original"]["size"]')" True || return 1
+  expect "a rebuild after changing app.sh" is "$(json 'v["touched"]')" app.sh || return 1
+  expect "rebuild timed" is "$(json 'v["rewritten"]["rebuild_seconds"] is not None')" True || return 1
+  expect "the user's file is untouched" is "$(tail -n 1 "$d/app.sh")" 'echo "hello from $(cat /etc/app.conf)"' || return 1
+  # The same with a smoke command and the text report.
+  verify "$d" --no-rebuild --smoke 'cat /etc/app.conf'
+  expect "exit 0 with --smoke" is "$RC" 0 || return 1
+  expect "text report" grep -q '^PASSED' <<<"$OUT" || return 1
+}
+
+# A rewrite that changes the command is caught.
+scenario_changed_cmd() {
+  local d; d=$(new_dir)
+  printf 'FROM debian:bookworm-slim\nCMD ["echo", "one"]\n' > "$d/Dockerfile"
+  printf 'FROM debian:bookworm-slim\nCMD ["echo", "two"]\n' > "$d/rewritten.Dockerfile"
+  verify "$d" --format json --no-rebuild
+  expect "exit 1" is "$RC" 1 || return 1
+  expect "a Cmd difference" is "$(json '[x["field"] for x in v["config_diffs"] if not x["allowed"]]')" "['Cmd']" || return 1
+  expect "the output differs too" is "$(json 'any("standard output differs" in r for r in v["reasons"])')" True || return 1
+}
+
+# A multi-stage rewrite: the toolchain image's own environment (PATH, GOPATH)
+# is gone from the final image, which is allowed; what the file declares stays.
+scenario_multistage_base_env() {
+  local d; d=$(new_dir)
+  printf 'FROM debian:bookworm\nENV GOPATH=/go PATH=/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nRUN mkdir -p /go/bin\n' > "$d/toolchain.Dockerfile"
+  "${BUILDAH[@]}" bud --isolation=chroot --layers --format=docker -t localhost/e2e-toolchain:1 \
+      -f "$d/toolchain.Dockerfile" "$d" > "$d/toolchain.log" 2>&1 || { cat "$d/toolchain.log"; return 1; }
+  printf '#!/bin/sh\necho "built tool says $GREETING"\n' > "$d/tool.sh"
+  cat > "$d/Dockerfile" <<'EOF'
+FROM localhost/e2e-toolchain:1
+ENV GREETING=hi
+COPY tool.sh /src/tool.sh
+RUN install -m 0755 /src/tool.sh /usr/local/bin/tool
+CMD ["tool"]
+EOF
+  cat > "$d/rewritten.Dockerfile" <<'EOF'
+FROM localhost/e2e-toolchain:1 AS build
+COPY tool.sh /src/tool.sh
+RUN install -m 0755 /src/tool.sh /usr/local/bin/tool
+
+FROM debian:bookworm-slim
+ENV GREETING=hi
+COPY --from=build /usr/local/bin/tool /usr/local/bin/tool
+CMD ["tool"]
+EOF
+  verify "$d" --format json --touch tool.sh
+  "${BUILDAH[@]}" rmi localhost/e2e-toolchain:1 >/dev/null 2>&1 || true
+  expect "exit 0" is "$RC" 0 || return 1
+  expect "PATH and GOPATH differ, allowed" is "$(json 'sorted(x["key"] for x in v["config_diffs"] if x["allowed"])')" "['GOPATH', 'PATH']" || return 1
+  expect "nothing else differs" is "$(json 'len(v["config_diffs"])')" 2 || return 1
+  expect "smaller" is "$(json 'v["savings"]["size"] > 10**7')" True || return 1
+}
+
+# A rewrite that no longer builds fails verification (exit 1) with its log;
+# an original that does not build is an error (exit 2).
+scenario_broken_builds() {
+  local d; d=$(new_dir)
+  printf 'FROM debian:bookworm-slim\nCMD ["true"]\n' > "$d/Dockerfile"
+  printf 'FROM debian:bookworm-slim\nRUN exit 7\nCMD ["true"]\n' > "$d/rewritten.Dockerfile"
+  verify "$d" --no-rebuild
+  expect "exit 1 when the rewrite breaks" is "$RC" 1 || return 1
+  local logf; logf=$(grep -o 'log: [^ ]*' <<<"$OUT" | head -n 1 | cut -c6-)
+  expect "the log names the failing step" grep -q 'exit 7\|exit status 7' "$logf" || return 1
+  cp "$d/rewritten.Dockerfile" "$d/Dockerfile"
+  verify "$d" --no-rebuild
+  expect "exit 2 when the original breaks" is "$RC" 2 || return 1
+  expect "the message names the log" grep -q 'buildah build failed (exit [0-9]*); log: ' "$ERR" || return 1
+}
+
+# ---- main ---------------------------------------------------------------------
+
+leftovers() {  # images dockopt tagged, and working containers of any name
+  local images containers
+  images=$("${BUILDAH[@]}" images --format '{{.Name}}' 2>/dev/null | grep -c dockopt-verify || true)
+  containers=$("${BUILDAH[@]}" containers -q 2>/dev/null | wc -l)
+  echo "$images images, $containers containers"
+}
+
+before=$(leftovers)
+failed=()
+for fn in $(declare -F | awk '{print $3}' | grep '^scenario_'); do
+  name=${fn#scenario_}
+  [ -n "${E2E_ONLY:-}" ] && [ "$E2E_ONLY" != "$name" ] && continue
+  log "== $name"
+  t0=$(date +%s)
+  if "$fn"; then log "   ok ($(( $(date +%s) - t0 )) s)"; else log "   FAILED"; failed+=("$name"); fi
+done
+after=$(leftovers)
+if [ "$after" != "$before" ]; then
+  log "images or containers were left behind (before: $before; after: $after)"
+  failed+=(cleanup)
+fi
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "e2e FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "e2e: all scenarios passed"
