@@ -321,8 +321,10 @@ static void locate_script(srcinfo *si, const dko_node *n)
 	const dko_instr *in = n->instr;
 	si->refuse = NULL;
 	si->broken = in->error;
-	if (in->kind == DKO_I_ONBUILD)
+	if (in->kind == DKO_I_ONBUILD) {
 		in = in->sub;
+		si->broken = si->broken || (in && in->error); /* heredoc errors mark the inner one */
+	}
 	si->in = in;
 	si->start = n->instr->text_len;
 	if (!in) {
@@ -387,7 +389,7 @@ static dko_sh_okind put_line_and_heredocs(builder *b, const dko_node *n, const d
 	put_logical(b, n, start, n->instr->text_len);
 	for (uint32_t i = 0; in->kind == DKO_I_RUN && i < in->nheredocs; i++) {
 		const dko_heredoc *h = &in->heredocs[i];
-		if (h->body.start == 0 || b->src[h->body.start - 1] != '\n') {
+		if (!h->terminated || h->body.start == 0 || b->src[h->body.start - 1] != '\n') {
 			*reason = "heredoc body does not follow a line break";
 			return DKO_SH_BROKEN;
 		}
@@ -2640,8 +2642,12 @@ int dko_sh_print(dko_buf *out, const dko_sh_script *s)
 		return 0;
 	uint32_t at = dko_sh_phys_span(s, s->toks[0].span).start;
 	for (uint32_t i = 0; i < s->ntoks; i++) {
-		/* The gap before a token holds only Dockerfile trivia; copy it. */
+		/* The gap before a token holds only Dockerfile trivia; copy it.
+		 * Source offsets only grow (an invariant the corpus test checks);
+		 * never turn a broken one into a huge length. */
 		dko_span p = dko_sh_phys_span(s, s->toks[i].span);
+		if (p.end <= at)
+			continue;
 		dko_buf_put(out, s->src + (at - s->src_base), p.end - at);
 		at = p.end;
 	}

@@ -620,6 +620,8 @@ static const ncase node_cases[] = {
 	 "#!/usr/bin/python3\nprint(1)\n", "(opaque \"heredoc script runs /usr/bin/python3: not a shell script\")", DKO_SH_NOT_SHELL},
 	{"heredoc_unterminated", "FROM a\nRUN cat <<EOF\nx\n", 1,
 	 "cat <<EOF", "(opaque \"the instruction has errors (see the Dockerfile diagnostics)\")", DKO_SH_BROKEN},
+	{"onbuild_heredoc_unterminated", "FROM a\nONBUILD RUN cat <<EOF\nx\n", 1,
+	 "cat <<EOF", "(opaque \"the instruction has errors (see the Dockerfile diagnostics)\")", DKO_SH_BROKEN},
 	{"exec_form", "FROM a\nRUN [\"apt-get\", \"update\"]\n", 1,
 	 "[\"apt-get\", \"update\"]", "(opaque \"exec form (JSON): no shell\")", DKO_SH_NOT_SHELL},
 	{"shell_powershell", "FROM a\nSHELL [\"powershell\", \"-Command\"]\nRUN Get-ChildItem | % { $_ }\n", 2,
