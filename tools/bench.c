@@ -4,9 +4,10 @@
  * and reports the median MB/s and files/s and the peak RSS. Also measures two
  * generated pathological inputs (100,000 lines; 10,000 continuations) to show
  * that time per byte stays linear. The same corpus is measured again with
- * every RUN also shell-parsed (and its package operations recognised), and
- * two pathological shell inputs (10,000 levels of $( and of ( , which must
- * end in a diagnostic, not a stack overflow; a 10,000-command && chain).
+ * every RUN also shell-parsed (and its package operations recognised),
+ * interleaved with parse+print and compared at the fastest runs, and three
+ * pathological shell inputs: 10,000 levels of $( and of ( , which must end in
+ * a diagnostic, not a stack overflow, and the 10,000-command && chain.
  *
  *   build/bench [--runs N] DIR
  */
