@@ -587,6 +587,8 @@ typedef struct actx {
 	dko_span span;
 	bool conditional;
 	int depth; /* sh -c nesting */
+	const dko_sh_script *script; /* being analysed (for heredoc bodies) */
+	const dko_sh_cmd *cmd;
 } actx;
 
 /* A command's argv after unwrapping, with its own variables. */
@@ -790,7 +792,12 @@ static void option_effects(opb *b, const char *name, const char *value, const ch
 {
 	const pm_def *m = b->m;
 	dko_pkg_op *op = &b->op;
-	push_unique(&b->seen, name);
+	/* name may live in the caller's stack buffer: keep a copy. */
+	bool seen = false;
+	for (size_t i = 0; i < b->seen.len && !seen; i++)
+		seen = strcmp(b->seen.items[i], name) == 0;
+	if (!seen)
+		DKO_VEC_PUSH(&b->seen, adup(b->x, name));
 	if (in_list_s(m->yes_opts, name))
 		op->assume_yes = true;
 	if (in_list_s(m->norec_opts, name))
@@ -867,9 +874,8 @@ static uint32_t one_option(opb *b, const dko_sh_word *w, uint32_t i, uint32_t n)
 		return 0;
 	}
 	if (t[1] != '-' && !eq && nlen > 2 && !in_list(b->m->yes_opts, t, nlen) &&
-	    !in_list_s(b->m->nocache_opts, t) && !in_list_s(b->m->global_opts, t)) {
-		if (b->m->flags & M_NO_CLUSTER)
-			return 0;
+	    !in_list_s(b->m->nocache_opts, t) && !in_list_s(b->m->global_opts, t) &&
+	    !(b->m->flags & M_NO_CLUSTER)) {
 		uint32_t used = short_cluster(b, t, next);
 		if (used) {
 			dko_buf f = DKO_BUF_INIT;
@@ -1071,6 +1077,63 @@ static void opb_release(opb *b)
 	DKO_VEC_FREE(&b->seen);
 }
 
+/* yarn global add, composer global require: a leading word meaning global. */
+static void take_global_word(opb *b)
+{
+	if (!b->pos.len || !b->pos.items[0]->lit || b->pos.items[0]->lit[0] == '-' ||
+	    !in_list_s(b->m->global_opts, b->pos.items[0]->lit))
+		return;
+	b->op.global = true;
+	memmove(b->pos.items, b->pos.items + 1, (b->pos.len - 1) * sizeof(*b->pos.items));
+	b->pos.len--;
+}
+
+/* The verb: forced by a wrapper, else found among the operands. */
+static const verb_def *find_verb(opb *b, dko_pkg_verb forced, size_t *at, uint32_t *len)
+{
+	*at = 0;
+	*len = 0;
+	if (!forced)
+		return match_verb(b, at, len);
+	for (const verb_def *d = b->m->verbs; d->words; d++)
+		if (d->verb == forced)
+			return d;
+	return NULL;
+}
+
+/* Files named by options replace the verb's defaults (mvn -f, --gemfile);
+ * cleaning reads nothing (conda clean -f is --force-pkgs-dirs). */
+static void set_reads(opb *b, const verb_def *vd)
+{
+	if (vd->verb == DKO_PV_CLEAN)
+		b->opt_reads.len = 0;
+	for (size_t i = 0; i < b->opt_reads.len; i++)
+		push_unique(&b->reads, b->opt_reads.items[i]);
+	if (!b->opt_reads.len && vd->reads && !((vd->flags & V_READS_NOPKG) && b->op.npackages))
+		push_list(b->x, &b->reads, vd->reads);
+	b->op.reads = finish_list(b->x, &b->reads, &b->op.nreads);
+}
+
+static void set_cleans(opb *b, const argv_view *v, const verb_def *vd)
+{
+	strvec c = {0};
+	for (const char *p = vd->cleans; p && *p;) {
+		const char *e = strchr(p, '|');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		push_unique(&c, expand_dir(b->x, v, p, n));
+		p = e ? e + 1 : NULL;
+	}
+	b->op.cleans = finish_list(b->x, &c, &b->op.ncleans);
+}
+
+/* Only installing, upgrading and removing ask for confirmation. */
+static bool never_asks(const opb *b, const verb_def *vd)
+{
+	return (b->m->flags & M_NO_PROMPT) || ((b->m->flags & M_QUIET_YES) && b->quiet >= 2) ||
+	       (vd->verb != DKO_PV_INSTALL && vd->verb != DKO_PV_UPGRADE &&
+	        vd->verb != DKO_PV_REMOVE && vd->verb != DKO_PV_AUTOREMOVE);
+}
+
 /* The operation of argv (after argv[0] and `first - 1` more words), or none. */
 static void build_op(actx *x, const argv_view *v, const pm_def *m, uint32_t first,
                      dko_pkg_verb forced, const char *wrapper)
@@ -1079,58 +1142,29 @@ static void build_op(actx *x, const argv_view *v, const pm_def *m, uint32_t firs
 	b.x = x;
 	b.m = m;
 	scan_options(&b, v->w + first, v->n - first);
-	if (b.pos.len && b.pos.items[0]->lit && b.pos.items[0]->lit[0] != '-' &&
-	    in_list_s(m->global_opts, b.pos.items[0]->lit)) {
-		/* yarn global add, composer global require */
-		b.op.global = true;
-		memmove(b.pos.items, b.pos.items + 1, (b.pos.len - 1) * sizeof(*b.pos.items));
-		b.pos.len--;
+	take_global_word(&b);
+	size_t at;
+	uint32_t len;
+	const verb_def *vd = find_verb(&b, forced, &at, &len);
+	if (vd && has_required(&b, vd)) {
+		dko_pkg_op *op = &b.op;
+		op->manager = m->pm;
+		op->verb = vd->verb;
+		op->wrapper = wrapper;
+		op->assume_yes = op->assume_yes || never_asks(&b, vd);
+		op->no_cache = op->no_cache || cache_env(&b, v);
+		set_operands(&b, v, vd, at, len, forced != DKO_PV_NONE);
+		set_reads(&b, vd);
+		set_leaves(&b, v, vd);
+		set_cleans(&b, v, vd);
+		if (!op->output)
+			op->output = vd->output;
+		op->flags = finish_list(x, &b.flags, &op->nflags);
+		op->conditional = x->conditional;
+		op->cmd_index = x->cmd_index;
+		op->span = x->span;
+		DKO_VEC_PUSH(&x->ops, *op);
 	}
-	size_t at = 0;
-	uint32_t len = 0;
-	const verb_def *vd = NULL;
-	if (forced) {
-		for (const verb_def *d = m->verbs; d->words && !vd; d++)
-			if (d->verb == forced)
-				vd = d;
-	} else {
-		vd = match_verb(&b, &at, &len);
-	}
-	if (!vd || !has_required(&b, vd)) {
-		opb_release(&b);
-		return;
-	}
-	dko_pkg_op *op = &b.op;
-	op->manager = m->pm;
-	op->verb = vd->verb;
-	op->wrapper = wrapper;
-	if (m->flags & M_NO_PROMPT)
-		op->assume_yes = true;
-	if ((m->flags & M_QUIET_YES) && b.quiet >= 2)
-		op->assume_yes = true;
-	if (cache_env(&b, v))
-		op->no_cache = true;
-	set_operands(&b, v, vd, at, len, forced != DKO_PV_NONE);
-	/* Files named by options replace the verb's defaults (mvn -f, --gemfile). */
-	if (b.opt_reads.len)
-		for (size_t i = 0; i < b.opt_reads.len; i++)
-			push_unique(&b.reads, b.opt_reads.items[i]);
-	else if (vd->reads && !((vd->flags & V_READS_NOPKG) && op->npackages))
-		push_list(x, &b.reads, vd->reads);
-	op->reads = finish_list(x, &b.reads, &op->nreads);
-	set_leaves(&b, v, vd);
-	if (vd->cleans) {
-		strvec c = {0};
-		push_list(x, &c, vd->cleans);
-		op->cleans = finish_list(x, &c, &op->ncleans);
-	}
-	if (!op->output && vd->output)
-		op->output = vd->output;
-	op->flags = finish_list(x, &b.flags, &op->nflags);
-	op->conditional = x->conditional;
-	op->cmd_index = x->cmd_index;
-	op->span = x->span;
-	DKO_VEC_PUSH(&x->ops, *op);
 	opb_release(&b);
 }
 
@@ -1195,37 +1229,40 @@ static bool path_covers(const char *p, const char *d)
 	return pn > dn && memcmp(p, d, dn) == 0 && p[dn] == '/' && strchr(p + dn, '*');
 }
 
-/* Does path p (normalized) clean table directory d ($VAR allowed)? */
-static bool covers(const char *p, const char *d)
+/* The concrete spellings of a table path: itself and, for a leading $VAR,
+ * the variable's usual values. Returns how many were written (at most 4). */
+static int path_alts(const char *d, char alts[4][512])
 {
-	if (path_covers(p, d))
-		return true;
+	int n = 0;
+	snprintf(alts[n++], sizeof(alts[0]), "%s", d);
 	for (size_t i = 0; i < sizeof(var_defaults) / sizeof(var_defaults[0]); i++) {
 		size_t k = strlen(var_defaults[i].var);
-		if (strncmp(d, var_defaults[i].var, k) != 0)
+		if (strncmp(d, var_defaults[i].var, k) != 0 || (d[k] && d[k] != '/'))
 			continue;
-		for (const char *v = var_defaults[i].values; v;) {
+		for (const char *v = var_defaults[i].values; v && n < 4;) {
 			const char *e = strchr(v, '|');
-			size_t n = e ? (size_t)(e - v) : strlen(v);
-			char buf[512];
-			snprintf(buf, sizeof(buf), "%.*s%s", (int)n, v, d + k);
-			if (path_covers(p, buf))
-				return true;
+			size_t vn = e ? (size_t)(e - v) : strlen(v);
+			snprintf(alts[n++], sizeof(alts[0]), "%.*s%s", (int)vn, v, d + k);
 			v = e ? e + 1 : NULL;
 		}
 	}
-	return false;
+	return n;
 }
 
 bool dko_pkg_cleans(const dko_pkg_op *op, const char *dir)
 {
-	char d[512];
+	char d[512], da[4][512], pa[4][512];
 	dko_sh_word w = {{0, 0}, dir, dir, false, false, false, false};
 	if (!norm_path(&w, d, sizeof(d)))
 		snprintf(d, sizeof(d), "%s", dir);
-	for (uint32_t i = 0; i < op->ncleans; i++)
-		if (covers(op->cleans[i], d) || path_covers(op->cleans[i], d))
-			return true;
+	int nd = path_alts(d, da);
+	for (uint32_t i = 0; i < op->ncleans; i++) {
+		int np = path_alts(op->cleans[i], pa);
+		for (int x = 0; x < np; x++)
+			for (int y = 0; y < nd; y++)
+				if (path_covers(pa[x], da[y]))
+					return true;
+	}
 	return false;
 }
 
@@ -1337,8 +1374,27 @@ static bool posix_shell(const char *b)
 
 static void analyze_script(actx *x, const dko_sh_script *s);
 
-/* sh -c 'script' / bash -ec "...": analyse the literal script as part of
- * this command. Returns true when argv is such a shell call. */
+/* Analyse text as a script run by this command (sh -c, bash <<EOF). */
+static void sub_script(actx *x, const char *text, size_t len)
+{
+	if (x->depth >= 3)
+		return;
+	dko_sh_script *sub;
+	const dko_sh_script *outer = x->script;
+	const dko_sh_cmd *cmd = x->cmd;
+	if (dko_sh_parse_text(&sub, text, len, NULL) == 0) {
+		x->depth++;
+		analyze_script(x, sub);
+		x->depth--;
+	}
+	x->script = outer;
+	x->cmd = cmd;
+	dko_sh_free(sub);
+}
+
+/* sh -c 'script' / bash -ec "...", or a shell reading a heredoc on stdin
+ * (RUN <<EOF bash): analyse that script as part of this command. Returns
+ * true when argv is a shell call. */
 static bool shell_c(actx *x, const argv_view *v)
 {
 	if (!posix_shell(base_name(wtext(&v->w[0]))))
@@ -1350,21 +1406,20 @@ static bool shell_c(actx *x, const argv_view *v)
 	for (; i < v->n && !c; i++) {
 		const char *t = wtext(&v->w[i]);
 		if (t[0] != '-' && t[0] != '+')
-			return false;
+			break;
 		if (!strcmp(t, "-o") || !strcmp(t, "+o"))
 			i++;
 		else if (t[1] != '-' && strchr(t, 'c'))
 			c = true;
 	}
-	if (!c || i >= v->n || !v->w[i].lit || x->depth >= 3)
-		return true;
-	dko_sh_script *sub;
-	if (dko_sh_parse_text(&sub, v->w[i].lit, strlen(v->w[i].lit), NULL) == 0) {
-		x->depth++;
-		analyze_script(x, sub);
-		x->depth--;
+	if (c && i < v->n && v->w[i].lit) {
+		sub_script(x, v->w[i].lit, strlen(v->w[i].lit));
+	} else if (!c && i >= v->n && x->cmd->stdin_heredoc.end > x->cmd->stdin_heredoc.start) {
+		size_t len;
+		const char *t = dko_sh_text(x->script, &len);
+		dko_span b = x->cmd->stdin_heredoc;
+		sub_script(x, t + b.start, b.end - b.start);
 	}
-	dko_sh_free(sub);
 	return true;
 }
 
@@ -1430,6 +1485,8 @@ static void analyze_script(actx *x, const dko_sh_script *s)
 {
 	for (size_t i = 0; i < dko_sh_cmd_count(s); i++) {
 		const dko_sh_cmd *c = dko_sh_cmd_at(s, i);
+		x->script = s;
+		x->cmd = c;
 		bool cond = x->conditional;
 		if (x->depth == 0) {
 			x->cmd_index = (uint32_t)i;

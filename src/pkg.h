@@ -10,8 +10,9 @@
  * plus user wrappers, PCRE2 patterns on argv[0] mapped to a manager and a
  * verb (from the config file). Commands behind sudo, env, nice, time,
  * timeout, nohup, stdbuf, command, exec, gosu, su-exec, eatmydata and xargs
- * (the packages then come from stdin: dynamic) are unwrapped, and so are
- * `sh -c '...'` / `bash -c '...'` with a literal script.
+ * (the packages then come from stdin: dynamic) are unwrapped; the script of
+ * `sh -c '...'` / `bash -ec "..."` (literal) and of a shell reading a here-
+ * document (`RUN <<EOF bash`) is analysed as part of that command.
  *
  * Paths under the home directory are written "~/..." (the RUN user's home:
  * /root unless USER says otherwise); "$GOPATH"-style names stand for the

@@ -67,6 +67,7 @@ typedef struct sh_redir {
 	dko_sh_word target;
 	sh_part *parts;
 	bool heredoc, strip_tabs, terminated;
+	int32_t fd;         /* the fd written before the operator, -1 when none */
 	dko_span body, end; /* heredoc content lines and delimiter line */
 	const char *delim;
 } sh_redir;
@@ -164,6 +165,7 @@ typedef struct builder {
 	const char *src; /* the whole source */
 	dko_buf text;
 	DKO_VEC(seg) segs;
+	uint32_t anchor; /* where an empty script sits in the source */
 } builder;
 
 /* Append source bytes [phys, phys + n) to the script (the text buffer was
@@ -284,6 +286,7 @@ static void finish_text(dko_sh_script *s, builder *b)
 		s->src_len = s->segs[s->nsegs - 1].phys + s->segs[s->nsegs - 1].len - s->src_base;
 		s->src = b->src + s->src_base;
 	} else {
+		s->src_base = b->anchor;
 		s->src = "";
 	}
 }
@@ -318,8 +321,10 @@ static void locate_script(srcinfo *si, const dko_node *n)
 	const dko_instr *in = n->instr;
 	si->refuse = NULL;
 	si->broken = in->error;
-	if (in->kind == DKO_I_ONBUILD)
+	if (in->kind == DKO_I_ONBUILD) {
 		in = in->sub;
+		si->broken = si->broken || (in && in->error); /* heredoc errors mark the inner one */
+	}
 	si->in = in;
 	si->start = n->instr->text_len;
 	if (!in) {
@@ -354,61 +359,73 @@ static bool single_heredoc(const dko_instr *in)
 	       in->heredocs[0].word.end == in->rest.end;
 }
 
+/* RUN <<EOF alone: the (chomped) heredoc content is the script. A #! line
+ * for another interpreter makes it opaque; *shebang_shell tells whether a
+ * #! line names a shell (then the file runs itself, whatever SHELL says). */
+static dko_sh_okind put_heredoc_script(builder *b, const dko_heredoc *h, bool *shebang_shell,
+                                       dko_buf *why, const char **reason)
+{
+	put_body(b, h->body.start, h->body.end, h->chomp);
+	*shebang_shell = false;
+	/* BuildKit checks the unchomped content for the shebang. */
+	if (h->body.end - h->body.start < 2 || memcmp(b->src + h->body.start, "#!", 2) != 0)
+		return DKO_SH_PARSED;
+	const char *name;
+	size_t nlen;
+	*shebang_shell = shebang_is_shell(b->src, h->body.start, h->body.end, &name, &nlen);
+	if (*shebang_shell)
+		return DKO_SH_PARSED;
+	dko_buf_printf(why, "heredoc script runs %.*s: not a shell script",
+	               (int)(nlen > 200 ? 200 : nlen), name);
+	*reason = dko_buf_cstr(why);
+	return DKO_SH_NOT_SHELL;
+}
+
+/* The logical text from start, then for each heredoc "\n" + content +
+ * name, as BuildKit hands it to the shell; every byte has a source byte. */
+static dko_sh_okind put_line_and_heredocs(builder *b, const dko_node *n, const dko_instr *in,
+                                          uint32_t start, const char **reason)
+{
+	put_logical(b, n, start, n->instr->text_len);
+	for (uint32_t i = 0; in->kind == DKO_I_RUN && i < in->nheredocs; i++) {
+		const dko_heredoc *h = &in->heredocs[i];
+		if (!h->terminated || h->body.start == 0 || b->src[h->body.start - 1] != '\n') {
+			*reason = "heredoc body does not follow a line break";
+			return DKO_SH_BROKEN;
+		}
+		put_src(b, h->body.start - 1, 1);
+		put_src(b, h->body.start, h->body.end - h->body.start);
+		put_src(b, h->end.end - h->name_len, h->name_len);
+	}
+	return DKO_SH_PARSED;
+}
+
 /* Build the script of node n into s; returns how it is opaque before any
  * parsing (DKO_SH_PARSED when it is to be parsed), with the reason. */
 static dko_sh_okind assemble_node(dko_sh_script *s, const dko_doc *doc, const dko_node *n,
-                                        const dko_sh_opts *opts, dko_buf *why, const char **reason)
+                                  const dko_sh_opts *opts, dko_buf *why, const char **reason)
 {
-	builder b = {doc->src, DKO_BUF_INIT, {0}};
+	builder b = {doc->src, DKO_BUF_INIT, {0}, 0};
 	srcinfo si;
 	locate_script(&si, n);
+	b.anchor = dko_node_phys(n, si.start);
 	/* The script is at most the logical text plus the heredoc bodies. */
 	size_t cap = n->instr->text_len - si.start + 1;
 	for (uint32_t i = 0; si.in && i < si.in->nheredocs; i++)
 		cap += si.in->heredocs[i].end.end - si.in->heredocs[i].body.start + 2;
 	dko_buf_grow(&b.text, cap);
 	DKO_VEC_RESERVE(&b.segs, n->nsegs + 3 * (si.in ? si.in->nheredocs : 0) + 1);
-	const dko_instr *in = si.in;
-	uint32_t tl = n->instr->text_len;
 	dko_sh_okind k = DKO_SH_PARSED;
 	bool shebang_shell = false;
-	if (si.refuse) {
-		put_logical(&b, n, si.start, tl);
-		k = DKO_SH_NOT_SHELL;
-		*reason = si.refuse;
-	} else if (si.broken) {
-		put_logical(&b, n, si.start, tl);
-		k = DKO_SH_BROKEN;
-		*reason = "the instruction has errors (see the Dockerfile diagnostics)";
-	} else if (in->nheredocs && in->kind == DKO_I_RUN && single_heredoc(in)) {
-		const dko_heredoc *h = &in->heredocs[0];
-		put_body(&b, h->body.start, h->body.end, h->chomp);
-		/* BuildKit checks the unchomped content for the shebang. */
-		if (h->body.end - h->body.start >= 2 && memcmp(doc->src + h->body.start, "#!", 2) == 0) {
-			const char *name;
-			size_t nlen;
-			shebang_shell = shebang_is_shell(doc->src, h->body.start, h->body.end, &name, &nlen);
-			if (!shebang_shell) {
-				dko_buf_printf(why, "heredoc script runs %.*s: not a shell script",
-				               (int)(nlen > 200 ? 200 : nlen), name);
-				k = DKO_SH_NOT_SHELL;
-				*reason = dko_buf_cstr(why);
-			}
-		}
+	if (si.refuse || si.broken) {
+		put_logical(&b, n, si.start, n->instr->text_len);
+		k = si.refuse ? DKO_SH_NOT_SHELL : DKO_SH_BROKEN;
+		*reason = si.refuse ? si.refuse
+		                    : "the instruction has errors (see the Dockerfile diagnostics)";
+	} else if (si.in->nheredocs && single_heredoc(si.in)) {
+		k = put_heredoc_script(&b, &si.in->heredocs[0], &shebang_shell, why, reason);
 	} else {
-		put_logical(&b, n, si.start, tl);
-		for (uint32_t i = 0; in->kind == DKO_I_RUN && i < in->nheredocs; i++) {
-			const dko_heredoc *h = &in->heredocs[i];
-			if (h->body.start == 0 || doc->src[h->body.start - 1] != '\n') {
-				k = DKO_SH_BROKEN;
-				*reason = "heredoc body does not follow a line break";
-				break;
-			}
-			/* BuildKit: full += "\n" + content + name; each byte has a source. */
-			put_src(&b, h->body.start - 1, 1);
-			put_src(&b, h->body.start, h->body.end - h->body.start);
-			put_src(&b, h->end.end - h->name_len, h->name_len);
-		}
+		k = put_line_and_heredocs(&b, n, si.in, si.start, reason);
 	}
 	if (k == DKO_SH_PARSED) {
 		char esc = opts && opts->escape ? opts->escape : doc->escape;
@@ -477,6 +494,8 @@ typedef struct pctx {
 	uint32_t depth;
 	jmp_buf jb;
 	tokvec toks;                /* top-level tokens */
+	char *raws;                 /* a copy of the text where each top-level word is
+	                               NUL-terminated in place: their raw strings */
 	dko_buf lit;                /* literal values being built, used as a stack */
 	DKO_VEC(wentry) words;      /* words of the commands being parsed, a stack */
 	uint32_t nsimple;           /* simple commands parsed (sizes the flat view) */
@@ -528,6 +547,9 @@ enum {
 };
 enum { RD_OTHER, RD_HEREDOC, RD_HEREDOC_STRIP };
 
+/* Sentinel: t[end] is the text's NUL or (for the inside of `...`) the closing
+ * backquote, and neither is a blank or a plain word byte, so the hot scanning
+ * loops below need no bounds check. */
 typedef struct lexer {
 	pctx *c;
 	uint32_t pos, end;
@@ -582,6 +604,25 @@ static uint32_t cont_len(const char *t, uint32_t p, uint32_t end)
 }
 
 /* ---- words ---- */
+
+/* Bytes that end a run of plain text inside double quotes. */
+static const unsigned char dq_stop[256] = {
+	[0] = 1, ['"'] = 1, ['\\'] = 1, ['$'] = 1, ['`'] = 1,
+};
+
+/* Bytes that need a look in an unquoted word (metacharacters included). */
+static const unsigned char word_specials[256] = {
+	[0] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, ['"'] = 1, ['$'] = 1, ['&'] = 1,
+	['\''] = 1, ['('] = 1, [')'] = 1, ['*'] = 1, [','] = 1, ['.'] = 1, [';'] = 1, ['<'] = 1,
+	['>'] = 1, ['?'] = 1, ['['] = 1, ['\\'] = 1, [']'] = 1, ['`'] = 1, ['{'] = 1, ['|'] = 1,
+	['}'] = 1,
+};
+
+static bool plain_char(char ch)
+{
+	return !word_specials[(unsigned char)ch];
+}
+
 
 typedef struct wbuild {
 	size_t lit_base;
@@ -644,7 +685,7 @@ static uint32_t scan_dquote(lexer *lx, uint32_t p, wbuild *wb)
 	wb->quoted = true;
 	for (;;) {
 		uint32_t q = p;
-		while (q < lx->end && t[q] != '"' && t[q] != '\\' && t[q] != '$' && t[q] != '`')
+		while (!dq_stop[(unsigned char)t[q]]) /* NUL and ` stop it: see lexer */
 			q++;
 		lit_put(c, t + p, q - p);
 		p = q;
@@ -653,6 +694,10 @@ static uint32_t scan_dquote(lexer *lx, uint32_t p, wbuild *wb)
 		char ch = t[p];
 		if (ch == '"')
 			return p + 1;
+		if (ch == '\0') { /* a NUL byte inside the text: plain */
+			lit_put(c, t + p++, 1);
+			continue;
+		}
 		if (ch == '\\') {
 			uint32_t k = cont_len(t, p, lx->end);
 			if (k) {
@@ -890,7 +935,7 @@ static uint32_t scan_array(lexer *lx, uint32_t p, wbuild *wb)
 	fail(lx->c, DKO_SH_SYNTAX, open, "unterminated array assignment");
 }
 
-static bool word_end(const lexer *lx, uint32_t p)
+static inline bool word_end(const lexer *lx, uint32_t p)
 {
 	const char *t = lx->c->t;
 	char ch = t[p];
@@ -962,82 +1007,96 @@ static uint32_t word_special(lexer *lx, uint32_t start, uint32_t p, wbuild *wb)
 	return p + 1;
 }
 
-/* Bytes that need a look in an unquoted word (metacharacters included). */
-static const unsigned char word_specials[256] = {
-	[0] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, ['"'] = 1, ['$'] = 1, ['&'] = 1,
-	['\''] = 1, ['('] = 1, [')'] = 1, ['*'] = 1, [','] = 1, ['.'] = 1, [';'] = 1, ['<'] = 1,
-	['>'] = 1, ['?'] = 1, ['['] = 1, ['\\'] = 1, [']'] = 1, ['`'] = 1, ['{'] = 1, ['|'] = 1,
-	['}'] = 1,
-};
 
-static bool plain_char(char ch)
+/* Scan the parts of a word that needs interpreting (quotes, $, globs...)
+ * from p; returns its end. */
+static uint32_t scan_word(lexer *lx, uint32_t start, uint32_t p, wbuild *wb)
 {
-	return !word_specials[(unsigned char)ch];
+	const char *t = lx->c->t;
+	while (p < lx->end) {
+		uint32_t q = p;
+		while (plain_char(t[q])) /* the sentinel stops it */
+			q++;
+		lit_put(lx->c, t + p, q - p);
+		p = q;
+		if (p >= lx->end)
+			break;
+		if (p > start && word_end(lx, p)) {
+			if (t[p] != '(' || lx->cond || !assign_prefix(t, start, p))
+				break;
+			p = scan_array(lx, p, wb);
+			continue;
+		}
+		p = word_special(lx, start, p, wb);
+	}
+	return p;
+}
+
+/* The lookahead word [start, p): raw text, value, flags. wb is NULL for a
+ * plain word (nothing to interpret: its value is its raw text). */
+static void finish_word(lexer *lx, uint32_t start, uint32_t p, const wbuild *wb)
+{
+	pctx *c = lx->c;
+	const char *t = c->t;
+	dko_sh_word *w = &lx->w.w;
+	w->span.start = start;
+	w->span.end = p;
+	/* Top-level words never overlap, and the byte after one is never part of
+	 * another, so they share one NUL-separated copy; a word inside $( ) lies
+	 * within an outer word and needs its own. */
+	bool next_word = p + 1 < lx->end && (t[p] == '<' || t[p] == '>') && t[p + 1] == '(';
+	if (lx->top && !next_word) { /* cat<(ls): a word may start right after one */
+		c->raws[p] = '\0';
+		w->raw = c->raws + start;
+	} else {
+		w->raw = dko_arena_strndup(&c->s->arena, t + start, p - start);
+	}
+	if (!wb) {
+		w->lit = w->raw;
+		w->has_subst = w->has_param = w->has_glob = w->quoted = false;
+		lx->w.parts = NULL;
+		lx->w.rw = classify_word(w->raw, p - start);
+	} else {
+		w->lit = NULL;
+		if (!wb->dynamic) {
+			size_t n = c->lit.len - wb->lit_base;
+			const char *l = n ? c->lit.ptr + wb->lit_base : "";
+			w->lit = n == p - start && memcmp(l, w->raw, n) == 0
+			             ? w->raw
+			             : dko_arena_strndup(&c->s->arena, l, n);
+		}
+		c->lit.len = wb->lit_base;
+		w->has_subst = wb->subst;
+		w->has_param = wb->param;
+		w->has_glob = wb->glob;
+		w->quoted = wb->quoted;
+		lx->w.parts = wb->parts;
+		lx->w.rw = !wb->quoted && !wb->dynamic ? classify_word(w->raw, p - start) : RW_NONE;
+	}
+	set_la(lx, T_WORD, 0, start, p);
+	record(lx, DKO_SH_TOK_WORD, start, p);
 }
 
 /* Lex a word starting at p into the lookahead. */
 static void lex_word(lexer *lx, uint32_t p)
 {
-	pctx *c = lx->c;
-	const char *t = c->t;
-	uint32_t start = p;
-	bool plain = false; /* nothing to interpret: the value is the raw text */
-	wbuild wb = {0};
-	wb.lit_base = c->lit.len;
-	wb.tail = &wb.parts;
+	const char *t = lx->c->t;
 	if (lx->cond && p + 1 < lx->end && t[p] == ']' && t[p + 1] == ']' &&
 	    (p + 2 >= lx->end || is_meta(t[p + 2]) || t[p + 2] == '\r')) {
-		lit_put(c, "]]", 2);
-		p += 2;
-	} else {
-		uint32_t q = p;
-		while (q < lx->end && plain_char(t[q]))
-			q++;
-		if (q > p && (q >= lx->end || (word_end(lx, q) && t[q] != '('))) {
-			p = q;
-			plain = true;
-			goto done;
-		}
-		while (p < lx->end) {
-			q = p;
-			while (q < lx->end && plain_char(t[q]))
-				q++;
-			lit_put(c, t + p, q - p);
-			p = q;
-			if (p >= lx->end)
-				break;
-			if (p > start && word_end(lx, p)) {
-				if (t[p] != '(' || lx->cond || !assign_prefix(t, start, p))
-					break;
-				p = scan_array(lx, p, &wb);
-				continue;
-			}
-			p = word_special(lx, start, p, &wb);
-		}
+		finish_word(lx, p, p + 2, NULL); /* the ]] closing [[ */
+		return;
 	}
-done:;
-	dko_sh_word *w = &lx->w.w;
-	memset(w, 0, sizeof(*w));
-	w->span.start = start;
-	w->span.end = p;
-	w->raw = dko_arena_strndup(&c->s->arena, t + start, p - start);
-	if (plain) {
-		w->lit = w->raw;
-	} else if (!wb.dynamic) {
-		size_t n = c->lit.len - wb.lit_base;
-		const char *l = n ? c->lit.ptr + wb.lit_base : "";
-		w->lit = n == p - start && memcmp(l, w->raw, n) == 0 ? w->raw
-		                                                     : dko_arena_strndup(&c->s->arena, l, n);
+	uint32_t q = p;
+	while (plain_char(t[q])) /* the sentinel stops it */
+		q++;
+	if (q > p && (q >= lx->end || (word_end(lx, q) && t[q] != '('))) {
+		finish_word(lx, p, q, NULL); /* the usual word: its value is itself */
+		return;
 	}
-	c->lit.len = wb.lit_base;
-	w->has_subst = wb.subst;
-	w->has_param = wb.param;
-	w->has_glob = wb.glob;
-	w->quoted = wb.quoted;
-	lx->w.parts = wb.parts;
-	lx->w.rw = !wb.quoted && !wb.dynamic ? classify_word(w->raw, p - start) : RW_NONE;
-	set_la(lx, T_WORD, 0, start, p);
-	record(lx, DKO_SH_TOK_WORD, start, p);
+	wbuild wb = {0};
+	wb.lit_base = lx->c->lit.len;
+	wb.tail = &wb.parts;
+	finish_word(lx, p, scan_word(lx, p, p, &wb), &wb);
 }
 
 /* ---- operators, trivia, heredoc bodies ---- */
@@ -1123,7 +1182,7 @@ static bool lex_trivia(lexer *lx)
 			return false;
 		char ch = t[p];
 		if (is_blank(ch)) {
-			while (q < lx->end && is_blank(t[q]))
+			while (is_blank(t[q])) /* the sentinel stops it */
 				q++;
 			record(lx, DKO_SH_TOK_BLANK, p, q);
 		} else if ((k = cont_len(t, p, lx->end)) != 0) {
@@ -1369,6 +1428,9 @@ static void parse_redir(lexer *lx, sh_redir ***tail)
 	pctx *c = lx->c;
 	sh_redir *r = dko_arena_alloc(&c->s->arena, sizeof(*r));
 	r->op = lx->span;
+	r->fd = -1;
+	for (uint32_t k = r->op.start; k < r->op.end && is_digit(c->t[k]); k++)
+		r->fd = (r->fd < 0 ? 0 : r->fd * 10 % 100000) + (c->t[k] - '0');
 	uint8_t rd = lx->op;
 	take(lx);
 	if (peek(lx) != T_WORD)
@@ -1849,6 +1911,9 @@ static void emit_cmd(cmdvec *v, const sh_node *n, wctx w)
 	c.in_function = w.func;
 	c.list_index = w.li;
 	c.span = n->span;
+	for (const sh_redir *r = n->redirs; r; r = r->next)
+		if (r->heredoc && r->fd <= 0)
+			c.stdin_heredoc = r->body; /* the last one wins, as in the shell */
 	DKO_VEC_PUSH(v, c);
 }
 
@@ -2005,6 +2070,7 @@ static int parse_script(dko_sh_script *s)
 	c->len = s->len;
 	/* About one token per four bytes: no regrowth for usual scripts. */
 	DKO_VEC_RESERVE(&c->toks, s->len / 4 + 8);
+	c->raws = dko_arena_strndup(&s->arena, s->text, s->len);
 	int rc = 0;
 	if (setjmp(c->jb) == 0) {
 		lexer lx;
@@ -2073,7 +2139,7 @@ int dko_sh_parse_text(dko_sh_script **out, const char *text, size_t len, const d
 		return DKO_EPARSE;
 	}
 	/* The script's own copy is its source, so it does not depend on text. */
-	builder b = {dko_arena_strndup(&s->arena, text, len), DKO_BUF_INIT, {0}};
+	builder b = {dko_arena_strndup(&s->arena, text, len), DKO_BUF_INIT, {0}, 0};
 	dko_buf_grow(&b.text, len + 1);
 	put_src(&b, 0, (uint32_t)len);
 	finish_text(s, &b);
@@ -2171,7 +2237,7 @@ dko_arena *dko_sh_arena(const dko_sh_script *s)
 static uint32_t phys_of(const dko_sh_script *s, uint32_t off)
 {
 	if (s->nsegs == 0)
-		return 0;
+		return s->src_base;
 	uint32_t lo = 0, hi = s->nsegs;
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -2576,8 +2642,12 @@ int dko_sh_print(dko_buf *out, const dko_sh_script *s)
 		return 0;
 	uint32_t at = dko_sh_phys_span(s, s->toks[0].span).start;
 	for (uint32_t i = 0; i < s->ntoks; i++) {
-		/* The gap before a token holds only Dockerfile trivia; copy it. */
+		/* The gap before a token holds only Dockerfile trivia; copy it.
+		 * Source offsets only grow (an invariant the corpus test checks);
+		 * never turn a broken one into a huge length. */
 		dko_span p = dko_sh_phys_span(s, s->toks[i].span);
+		if (p.end <= at)
+			continue;
 		dko_buf_put(out, s->src + (at - s->src_base), p.end - at);
 		at = p.end;
 	}
@@ -2618,17 +2688,19 @@ static bool contains_ci(const char *s, const char *needle)
 	return strstr(low, needle) != NULL;
 }
 
+bool dko_sh_windows_base(const char *image, const char *platform)
+{
+	if (platform && strncasecmp(platform, "windows", 7) == 0)
+		return true;
+	return image && (contains_ci(image, "nanoserver") || contains_ci(image, "servercore") ||
+	                 contains_ci(image, "mcr.microsoft.com/windows"));
+}
+
 /* A base image whose default shell is cmd.exe. */
 static bool windows_image(const dko_instr *in)
 {
 	const dko_flag *pf = dko_instr_flag(in, "platform");
-	if (pf && pf->value && strncasecmp(pf->value, "windows", 7) == 0)
-		return true;
-	if (in->nargs == 0)
-		return false;
-	const char *img = in->args[0].value;
-	return contains_ci(img, "nanoserver") || contains_ci(img, "servercore") ||
-	       contains_ci(img, "mcr.microsoft.com/windows");
+	return dko_sh_windows_base(in->nargs ? in->args[0].value : NULL, pf ? pf->value : NULL);
 }
 
 static void walker_from(dko_sh_walker *w, const dko_instr *in)
@@ -2646,6 +2718,10 @@ static void walker_from(dko_sh_walker *w, const dko_instr *in)
 	for (uint32_t i = 0; in->nargs && i < w->nstages; i++) {
 		const struct dko_sh_stage *p = &w->stages[i];
 		if (p->name && strcasecmp(p->name, in->args[0].value) == 0) {
+			/* The last stage of that name wins (a repeated name is an error
+			 * BuildKit reports; do not leak over it). */
+			free(st->argv);
+			st->argv = NULL;
 			st->windows = p->windows;
 			st->argc = p->argc;
 			if (p->argc) {

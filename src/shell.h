@@ -60,7 +60,8 @@ typedef enum dko_sh_okind {
 /*
  * Parse the shell of instruction node node_idx (RUN, CMD, ENTRYPOINT,
  * HEALTHCHECK CMD, or ONBUILD of one). *out always receives a script
- * (possibly opaque); free it with dko_sh_free(). Returns 0, or DKO_EPARSE
+ * (possibly opaque); free it with dko_sh_free(). The script refers to the
+ * document's source for printing: doc must outlive it. Returns 0, or DKO_EPARSE
  * when the script is opaque for any reason, including "not a shell script"
  * (then dko_sh_opaque_kind() tells which and dko_sh_opaque_reason() why;
  * dko_error_last() is not set). DKO_EINVAL for a node that is no instruction.
@@ -101,6 +102,11 @@ void dko_sh_walker_init(dko_sh_walker *w, const dko_doc *doc);
 /* Options for the instruction at node_idx (>= every index asked before). */
 void dko_sh_walker_opts(dko_sh_walker *w, uint32_t node_idx, dko_sh_opts *out);
 void dko_sh_walker_release(dko_sh_walker *w);
+
+/* Whether a stage FROM image (as written or expanded; may be NULL) with
+ * --platform (may be NULL) is a Windows image, whose default shell is cmd:
+ * for callers that fill dko_sh_opts.windows from their own stage data. */
+bool dko_sh_windows_base(const char *image, const char *platform);
 
 /* ---- tokens ------------------------------------------------------------------------ */
 
@@ -145,15 +151,19 @@ typedef struct dko_sh_cmd {
 	const dko_sh_word *assigns; /* leading NAME=value (and NAME+=value) */
 	uint32_t nassigns;
 	bool has_redirs;
-	bool conditional; /* inside an if/while/until/case/for body (not the first
-	                     if or while condition), right of ||, after !, or right
-	                     of && after a test ([ ], [[ ]], test) */
+	bool conditional; /* may not run although the script succeeds: inside an
+	                     if/while/until/case/for body (not the first if or while
+	                     condition), in a function body, after !, right of ||,
+	                     and right of && once the chain is conditional or after
+	                     a test ([ ], [[ ]], test) */
 	bool in_subshell; /* inside ( ), $( ), `...` or <( ) */
 	bool in_pipeline; /* part of a pipeline with more than one element */
 	bool background;  /* its and-or list is followed by & */
 	bool in_function; /* inside a function body (runs only when called) */
 	uint32_t list_index; /* index of the top-level and-or list it belongs to */
 	dko_span span;       /* script offsets of the whole command */
+	dko_span stdin_heredoc; /* body of a here-document on standard input (<<, <<-,
+	                           0<<), script offsets; empty when none */
 } dko_sh_cmd;
 
 /* Simple commands in source order (a command before those in its words). */

@@ -98,6 +98,8 @@ static const dcase dump_cases[] = {
 	 "(cmd \"echo\" (w \"`echo \\\\`date\\\\``\" (backq \"`echo \\\\`date\\\\``\")))", true},
 	{"process_subst", "diff <(ls a) >(cat)",
 	 "(cmd \"diff\" (w \"<(ls a)\" (proc (cmd \"ls\" \"a\"))) (w \">(cat)\" (proc (cmd \"cat\"))))", true},
+	{"adjacent_words", "cat<(ls)>(wc)",
+	 "(cmd \"cat\" (w \"<(ls)\" (proc (cmd \"ls\"))) (w \">(wc)\" (proc (cmd \"wc\"))))", true},
 	{"globs", "echo *.txt file? [ab] {a,b} {1..3} ~/x",
 	 "(cmd \"echo\" (glob \"*.txt\") (glob \"file?\") (glob \"[ab]\") (glob \"{a,b}\") (glob \"{1..3}\") \"~/x\")", true},
 	{"quoted_glob", "rm -rf \"/tmp/\"*", "(cmd \"rm\" \"-rf\" (q \"\\\"/tmp/\\\"*\" \"/tmp/*\" glob))", true},
@@ -234,6 +236,22 @@ static void test_shell__tokens_tile(void **state)
 		check_tiles(dump_cases[i].name, cr, len);
 		free(cr);
 	}
+}
+
+/* NUL bytes are ordinary bytes (fuzzed input): a quoted NUL is no backquote. */
+static void test_shell__nul_bytes(void **state)
+{
+	(void)state;
+	static const char in[] = "echo \"a\0b\" c\0d '\0'";
+	dko_sh_script *s;
+	assert_int_equal(dko_sh_parse_text(&s, in, sizeof(in) - 1, NULL), 0);
+	assert_int_equal(dko_sh_cmd_count(s), 1);
+	const dko_sh_cmd *c = dko_sh_cmd_at(s, 0);
+	assert_int_equal(c->nwords, 4);
+	assert_int_equal(c->words[1].span.end - c->words[1].span.start, 5);
+	assert_int_equal(c->words[2].span.end - c->words[2].span.start, 3);
+	check_tiles("nul", in, sizeof(in) - 1);
+	dko_sh_free(s);
 }
 
 static void test_shell__token_kinds(void **state)
@@ -466,6 +484,25 @@ static void test_shell__queries(void **state)
 	}
 }
 
+static void test_shell__stdin_heredoc(void **state)
+{
+	(void)state;
+	const char *in = "bash <<A 3<<B\necho a\nA\nb\nB\ncat 0<<-C\n\tc\n\tC\necho none";
+	dko_sh_script *s;
+	assert_int_equal(dko_sh_parse_text(&s, in, strlen(in), NULL), 0);
+	assert_int_equal(dko_sh_cmd_count(s), 3);
+	size_t len;
+	const char *t = dko_sh_text(s, &len);
+	dko_span b = dko_sh_cmd_at(s, 0)->stdin_heredoc;
+	assert_int_equal(b.end - b.start, 7);
+	assert_memory_equal(t + b.start, "echo a\n", 7);
+	b = dko_sh_cmd_at(s, 1)->stdin_heredoc;
+	assert_memory_equal(t + b.start, "\tc\n", 3);
+	b = dko_sh_cmd_at(s, 2)->stdin_heredoc;
+	assert_int_equal(b.end, b.start);
+	dko_sh_free(s);
+}
+
 static void test_shell__items(void **state)
 {
 	(void)state;
@@ -583,6 +620,8 @@ static const ncase node_cases[] = {
 	 "#!/usr/bin/python3\nprint(1)\n", "(opaque \"heredoc script runs /usr/bin/python3: not a shell script\")", DKO_SH_NOT_SHELL},
 	{"heredoc_unterminated", "FROM a\nRUN cat <<EOF\nx\n", 1,
 	 "cat <<EOF", "(opaque \"the instruction has errors (see the Dockerfile diagnostics)\")", DKO_SH_BROKEN},
+	{"onbuild_heredoc_unterminated", "FROM a\nONBUILD RUN cat <<EOF\nx\n", 1,
+	 "cat <<EOF", "(opaque \"the instruction has errors (see the Dockerfile diagnostics)\")", DKO_SH_BROKEN},
 	{"exec_form", "FROM a\nRUN [\"apt-get\", \"update\"]\n", 1,
 	 "[\"apt-get\", \"update\"]", "(opaque \"exec form (JSON): no shell\")", DKO_SH_NOT_SHELL},
 	{"shell_powershell", "FROM a\nSHELL [\"powershell\", \"-Command\"]\nRUN Get-ChildItem | % { $_ }\n", 2,
@@ -595,6 +634,8 @@ static const ncase node_cases[] = {
 	 "ls", "(cmd \"ls\")", DKO_SH_PARSED},
 	{"shell_inherited", "FROM a AS one\nSHELL [\"pwsh\", \"-c\"]\nFROM one\nRUN ls\n", 3,
 	 "ls", "(opaque \"SHELL is pwsh: not a POSIX shell\")", DKO_SH_NOT_SHELL},
+	{"stage_name_repeated", "FROM a AS one\nSHELL [\"pwsh\"]\nFROM b AS one\nSHELL [\"/bin/bash\", \"-c\"]\nFROM one\nRUN ls\n", 5,
+	 "ls", "(cmd \"ls\")", DKO_SH_PARSED},
 	{"escape_backtick", "# escape=`\nFROM a\nRUN dir `\n  c:\\\n", 1,
 	 "dir   c:\\", "(opaque \"escape=` marks a Windows Dockerfile: not a POSIX shell script\")", DKO_SH_NOT_SHELL},
 	{"windows_base", "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir\n", 1,
@@ -607,6 +648,8 @@ static const ncase node_cases[] = {
 	 "./run.sh \"$@\"", "(cmd \"./run.sh\" (w \"\\\"$@\\\"\" (param \"@\")))", DKO_SH_PARSED},
 	{"healthcheck", "FROM a\nHEALTHCHECK --interval=5s CMD curl -f http://x/ || exit 1\n", 1,
 	 "curl -f http://x/ || exit 1", "(or (cmd \"curl\" \"-f\" \"http://x/\") (cmd \"exit\" \"1\"))", DKO_SH_PARSED},
+	{"healthcheck_empty", "FROM a\nHEALTHCHECK\n", 1,
+	 "", "(opaque \"HEALTHCHECK without a shell command\")", DKO_SH_NOT_SHELL},
 	{"healthcheck_none", "FROM a\nHEALTHCHECK NONE\n", 1,
 	 "NONE", "(opaque \"HEALTHCHECK without a shell command\")", DKO_SH_NOT_SHELL},
 	{"not_shell_instr", "FROM a\nCOPY a b\n", 1,
@@ -648,6 +691,9 @@ static void test_shell__nodes(void **state)
 			fail_msg("%s:\n  text %.*s\n  dump %s\n  kind %d", c->name, (int)len, t,
 			         dko_buf_cstr(&b), dko_sh_opaque_kind(s));
 		assert_int_equal(rc, c->kind == DKO_SH_PARSED ? 0 : DKO_EPARSE);
+		/* The script's source lies inside its node. */
+		dko_span src = dko_sh_source_span(s);
+		assert_true(src.start >= doc->nodes[idx].span.start && src.end <= doc->nodes[idx].span.end);
 		/* Every script byte comes from an equal source byte. */
 		for (uint32_t k = 0; k < len; k++) {
 			dko_span p = dko_sh_phys_span(s, (dko_span){k, k + 1});
@@ -728,10 +774,12 @@ int main(void)
 		cmocka_unit_test(test_shell__dump_crlf),
 		cmocka_unit_test(test_shell__tokens_tile),
 		cmocka_unit_test(test_shell__token_kinds),
+		cmocka_unit_test(test_shell__nul_bytes),
 		cmocka_unit_test(test_shell__words),
 		cmocka_unit_test(test_shell__cmd_flags),
 		cmocka_unit_test(test_shell__queries),
 		cmocka_unit_test(test_shell__items),
+		cmocka_unit_test(test_shell__stdin_heredoc),
 		cmocka_unit_test(test_shell__deep_nesting),
 		cmocka_unit_test(test_shell__nodes),
 		cmocka_unit_test(test_shell__phys_spans),

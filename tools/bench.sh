@@ -1,7 +1,10 @@
 #!/bin/sh
 # bench.sh BUILD - dockopt's benchmarks (not tests): parser throughput over
 # ../shared/corpus/dev in one process (also with every RUN shell-parsed and
-# its package operations recognised), and linear-time pathological inputs.
+# its package operations recognised: those three are interleaved run by run
+# and compared at their fastest runs, so load on a shared machine does not
+# skew the ratio), and linear-time pathological inputs. Times are process CPU
+# time.
 set -eu
 BUILD=${1:-build}
 corpus=${DKO_CORPUS:-../shared/corpus}
