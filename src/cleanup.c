@@ -144,14 +144,19 @@ static int later_consumer(dko_pass_ctx *c, uint32_t node, dko_pm pm)
 
 /* ---- edits ------------------------------------------------------------------------------ */
 
-/* Source offset after the last significant token of the RUN's shell (so
- * that appended text lands before a trailing comment). */
+/* Source offset where " && cmd" goes: after the last significant token of
+ * the RUN's shell, before a trailing comment and before a trailing ';'
+ * (which would otherwise end up as "x; && cmd"). */
 static uint32_t append_point(dko_sh_script *s)
 {
+	size_t len;
+	const char *text = dko_sh_text(s, &len);
 	for (size_t i = dko_sh_token_count(s); i-- > 0;) {
 		const dko_sh_token *t = dko_sh_token_at(s, i);
 		if (t->kind == DKO_SH_TOK_BLANK || t->kind == DKO_SH_TOK_NEWLINE ||
 		    t->kind == DKO_SH_TOK_CONT || t->kind == DKO_SH_TOK_COMMENT)
+			continue;
+		if (t->kind == DKO_SH_TOK_OP && t->span.end - t->span.start == 1 && text[t->span.start] == ';')
 			continue;
 		return dko_sh_phys_span(s, t->span).end;
 	}

@@ -301,6 +301,29 @@ typedef struct env {
 	const struct dko_pkg_table *pkgs;
 } env;
 
+/* RUN instructions whose shell does not parse (syntax errors, not "not a
+ * shell"). A pass must never add one: that is checked after every edit. */
+static size_t broken_shells(const dko_doc *doc)
+{
+	size_t n = 0;
+	dko_sh_walker w;
+	dko_sh_walker_init(&w, doc);
+	for (uint32_t i = 0; i < doc->nnodes; i++) {
+		const dko_node *nd = &doc->nodes[i];
+		dko_sh_opts o;
+		dko_sh_walker_opts(&w, i, &o);
+		if (nd->kind != DKO_NODE_INSTR || nd->instr->kind != DKO_I_RUN || nd->instr->json)
+			continue;
+		dko_sh_script *s = NULL;
+		dko_sh_parse_node(&s, doc, i, &o);
+		dko_sh_okind k = s ? dko_sh_opaque_kind(s) : DKO_SH_PARSED;
+		n += k == DKO_SH_SYNTAX || k == DKO_SH_TOO_DEEP;
+		dko_sh_free(s);
+	}
+	dko_sh_walker_release(&w);
+	return n;
+}
+
 /* Run pass p on *text. Returns true when it changed the text. */
 static bool run_pass(fix_run *fr, const dko_pass *p, char **text, size_t *len, const env *e)
 {
@@ -337,6 +360,8 @@ static bool run_pass(fix_run *fr, const dko_pass *p, char **text, size_t *len, c
 			dko_doc *check;
 			if (dko_parse(&check, out, olen, NULL) != 0 || dko_cst_check(check) != 0)
 				drop = "the rewrite did not parse (internal error, please report)";
+			else if (broken_shells(check) > broken_shells(doc))
+				drop = "the rewrite broke a RUN's shell syntax (internal error, please report)";
 			dko_doc_free(check);
 			if (!drop && p->info.tier == DKO_TIER_AGGRESSIVE && fr->opts->verify &&
 			    fr->opts->verify(fr->opts->verify_ctx, fr->path, *text, *len, out, olen) != 0)

@@ -18,6 +18,7 @@
 #include "cst.h"
 #include "dockopt/fix.h"
 #include "graph.h"
+#include "shell.h"
 #include "util/buf.h"
 
 #include <ctype.h>
@@ -69,6 +70,30 @@ static char *declared_config(const char *text, size_t len)
 	dko_graph_free(g);
 	dko_doc_free(doc);
 	return dko_buf_detach(&b, NULL);
+}
+
+/* RUNs whose shell has a syntax error (a rewrite must never add one). */
+static size_t broken_shells(const char *text, size_t len)
+{
+	dko_doc *doc;
+	dko_parse(&doc, text, len, NULL);
+	size_t n = 0;
+	dko_sh_walker w;
+	dko_sh_walker_init(&w, doc);
+	for (uint32_t i = 0; i < doc->nnodes; i++) {
+		dko_sh_opts o;
+		dko_sh_walker_opts(&w, i, &o);
+		const dko_node *nd = &doc->nodes[i];
+		if (nd->kind != DKO_NODE_INSTR || nd->instr->kind != DKO_I_RUN || nd->instr->json)
+			continue;
+		dko_sh_script *s = NULL;
+		dko_sh_parse_node(&s, doc, i, &o);
+		n += s && dko_sh_opaque_kind(s) == DKO_SH_SYNTAX;
+		dko_sh_free(s);
+	}
+	dko_sh_walker_release(&w);
+	dko_doc_free(doc);
+	return n;
 }
 
 /* ---- an independent smell counter --------------------------------------------------- */
@@ -251,6 +276,10 @@ static void one_file(const char *path, bool dev, totals *t, int *bad)
 	}
 	free(c1);
 	free(c2);
+	if (out != in && broken_shells(out, olen) > broken_shells(in, len)) {
+		print_error("%s: the rewrite has a RUN whose shell no longer parses\n", path);
+		(*bad)++;
+	}
 	if (dockerfmt && out != in) {
 		t->fmt_checked++;
 		if (fmt_accepts(in, len) != 0)
