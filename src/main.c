@@ -3,6 +3,7 @@
  */
 #include "cmd.h"
 #include "dockopt/common.h"
+#include "util/alloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +74,7 @@ bool cmd_opt_value(const char **val, int argc, char **argv, int *i, const char *
 
 int main(int argc, char **argv)
 {
+	dko_tune_allocator();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_FAIL;

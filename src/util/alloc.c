@@ -3,6 +3,9 @@
  */
 #include "util/alloc.h"
 
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,4 +60,12 @@ char *dko_xstrndup(const char *s, size_t n)
 char *dko_xstrdup(const char *s)
 {
 	return dko_xstrndup(s, strlen(s));
+}
+
+void dko_tune_allocator(void)
+{
+#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+#endif
 }
