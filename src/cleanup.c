@@ -67,6 +67,21 @@ static bool cleaned_after(const dko_pkg_op *ops, size_t n, size_t k, const char 
 	return false;
 }
 
+/* Whether op has one of the "|"-separated options (exactly, or as --opt=...). */
+static bool has_option(const dko_pkg_op *op, const char *list)
+{
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, '|');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		for (uint32_t f = 0; f < op->nflags; f++)
+			if (!strncmp(op->flags[f], p, n) &&
+			    (op->flags[f][n] == '\0' || op->flags[f][n] == '=' || op->flags[f][n] == ' '))
+				return true;
+		p = e ? e + 1 : p + n;
+	}
+	return false;
+}
+
 /* ---- later consumers of a package index -------------------------------------------- */
 
 static bool refreshes(const dko_pkg_op *op)
@@ -246,6 +261,8 @@ static bool run_flag(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node,
 			continue;
 		if (!r->flag_is_no_recommends && leaves_mounted(c, node, op))
 			continue; /* a cache mount: the cache is wanted and not in the layer */
+		if (has_option(op, r->conflicts))
+			continue;
 		const char *verb = verb_text(op->manager, op->verb);
 		const dko_sh_word *w = verb_word(dko_sh_cmd_at(s, op->cmd_index), verb);
 		if (!w)
@@ -284,13 +301,26 @@ static char *needed_cleanup(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t
 		return NULL;
 	for (size_t i = 0; i < nops; i++) {
 		const dko_pkg_op *op = &ops[i];
-		if (!covers(r->managers, r->nmanagers, op->manager) || op->verb == DKO_PV_CLEAN ||
-		    !op->cleanup || (r->leaving_verb != DKO_PV_NONE && op->verb != r->leaving_verb))
+		const char *const *leaves = (const char *const *)op->leaves;
+		uint32_t nleaves = op->nleaves;
+		const char *cleanup = op->cleanup;
+		/* apt 3's `install --update` refreshes the lists like `update`. */
+		static const char *const apt_lists[] = {"/var/lib/apt/lists"};
+		bool apt_update_flag = op->manager == DKO_PM_APT && r->leaving_verb == DKO_PV_UPDATE &&
+		                       (op->verb == DKO_PV_INSTALL || op->verb == DKO_PV_UPGRADE) &&
+		                       has_option(op, "--update");
+		if (apt_update_flag) {
+			leaves = apt_lists;
+			nleaves = 1;
+			cleanup = "rm -rf /var/lib/apt/lists/*";
+		} else if (!covers(r->managers, r->nmanagers, op->manager) || op->verb == DKO_PV_CLEAN ||
+		           !op->cleanup || (r->leaving_verb != DKO_PV_NONE && op->verb != r->leaving_verb)) {
 			continue;
+		}
 		bool left = false;
-		for (uint32_t d = 0; d < op->nleaves; d++) {
-			char *dir = expand_home(st, op->leaves[d]);
-			if (!dko_run_mount_covers(in, dir) && !cleaned_after(ops, nops, i, op->leaves[d]))
+		for (uint32_t d = 0; d < nleaves; d++) {
+			char *dir = expand_home(st, leaves[d]);
+			if (!dko_run_mount_covers(in, dir) && !cleaned_after(ops, nops, i, leaves[d]))
 				left = true;
 			free(dir);
 		}
@@ -298,9 +328,9 @@ static char *needed_cleanup(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t
 			continue;
 		bool dup = false;
 		for (size_t k = 0; k < cmds.len; k++)
-			dup |= !strcmp(cmds.items[k], op->cleanup);
+			dup |= !strcmp(cmds.items[k], cleanup);
 		if (!dup)
-			DKO_VEC_PUSH(&cmds, op->cleanup);
+			DKO_VEC_PUSH(&cmds, cleanup);
 		*index_pm = op->manager;
 	}
 	if (!cmds.len)

@@ -43,6 +43,10 @@ typedef struct dko_cleanup_rule {
 	const char *flag;
 	dko_pkg_verb flag_verb;
 	bool flag_is_no_recommends;
+	/* FLAG: options that make the flag wrong or moot, "|"-separated: the
+	 * operation is left alone when it has one (apk --no-network needs the
+	 * local cache that --no-cache would ignore). */
+	const char *conflicts;
 	/* Message fragments. */
 	const char *what; /* e.g. "the apt package lists" */
 } dko_cleanup_rule;

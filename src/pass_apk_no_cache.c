@@ -15,6 +15,9 @@ static const dko_cleanup_rule rules[] = {
 		.nmanagers = 1,
 		.flag = "--no-cache",
 		.flag_verb = DKO_PV_INSTALL,
+		/* --no-network installs from the local cache only; explicit cache
+		 * options mean the cache is managed on purpose. */
+		.conflicts = "--no-network|--cache-dir|--cache-max-age",
 		.what = "no apk index or package cache in the layer",
 	},
 	{

@@ -14,6 +14,7 @@ static const dko_cleanup_rule rules[] = {{
 	.flag = "--no-install-recommends",
 	.flag_verb = DKO_PV_INSTALL,
 	.flag_is_no_recommends = true,
+	.conflicts = "--install-recommends", /* asked for on purpose */
 	.what = "recommended packages are no longer installed",
 }};
 

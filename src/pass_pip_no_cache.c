@@ -14,6 +14,7 @@ static const dko_cleanup_rule rules[] = {{
 	.nmanagers = 1,
 	.flag = "--no-cache-dir",
 	.flag_verb = DKO_PV_INSTALL,
+	.conflicts = "--cache-dir", /* a cache chosen on purpose */
 	.what = "no pip cache in the layer",
 }};
 

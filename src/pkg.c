@@ -80,6 +80,8 @@ static const verb_def apt_verbs[] = {
 	{"remove|purge", DKO_PV_REMOVE, V_PKGS, NULL, NULL, NULL, NULL, NULL, NULL},
 	{"autoremove|autopurge", DKO_PV_AUTOREMOVE, V_PKGS, NULL, NULL, NULL, NULL, NULL, NULL},
 	{"clean|autoclean", DKO_PV_CLEAN, V_NOPKGS, NULL, NULL, NULL, "/var/cache/apt/archives|/var/cache/apt/*.bin", NULL, NULL},
+	/* apt 3: clean plus the package lists */
+	{"dist-clean|distclean", DKO_PV_CLEAN, V_NOPKGS, NULL, NULL, NULL, "/var/cache/apt/archives|/var/cache/apt/*.bin|/var/lib/apt/lists", NULL, NULL},
 	{"download|source", DKO_PV_DOWNLOAD, V_PKGS, NULL, NULL, NULL, NULL, NULL, NULL},
 	END_VERBS};
 

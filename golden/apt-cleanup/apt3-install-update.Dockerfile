@@ -1,0 +1,2 @@
+FROM debian:trixie
+RUN apt-get install --update -y curl
