@@ -152,9 +152,11 @@ static void count_smells(const char *text, size_t len, unsigned counts[S_COUNT],
 		bool shipped = gi->stage >= 0 && dko_graph_stage(g, (uint32_t)gi->stage)->shipped;
 		const char *t = in->text + in->rest.start;
 		bool mount_cache = strstr(in->text, "type=cache") != NULL;
-		bool apt_update = has_seq(t, "apt-get", "update") || has_seq(t, "apt ", "update");
+		bool apt_update = has_seq(t, "apt-get", "update") || has_seq(t, "apt ", "update") ||
+		                  strstr(t, "install --update");
 		bool apt_install = has_seq(t, "apt-get", "install") || has_seq(t, "apt ", "install");
-		if (shipped && !mount_cache && apt_update && apt_install && !strstr(t, "/var/lib/apt/lists"))
+		if (shipped && !mount_cache && apt_update && apt_install && !strstr(t, "/var/lib/apt/lists") &&
+		    !strstr(t, "dist-clean"))
 			counts[S_DL3009]++;
 		if (apt_update && !apt_install && !strchr(t, '&') && !strchr(t, ';'))
 			counts[S_LONE_UPDATE]++;
