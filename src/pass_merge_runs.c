@@ -17,13 +17,16 @@
  *       (set -e) inside a compound command that is not the last of an
  *       &&-list, so a part that may rely on errexit is joined with && only
  *       when it is flat (no compound command) and not wrapped.
- *  ;  : "R1; R2", for the docker-library style where every RUN begins with
- *       the same `set -eux`: allowed when errexit is certainly on at the end
- *       of R1 (R1 opens with `set -e...` or the SHELL has -e), R1's last
- *       command is a single pipeline (a failing one then stops the script),
- *       the only state R1 leaves is its `set` options, R2 opens with the
- *       very same `set` (or neither has one, the SHELL providing errexit),
- *       and every earlier join of the chain was ';' too.
+ *  ;  : "R1; R2", for the docker-library style where RUNs begin with
+ *       `set -eux`: allowed when errexit is certainly on at the end of R1
+ *       (R1 opens with `set -e...`, inherits it from an earlier ';' part, or
+ *       the SHELL has -e), R1's last command is a single pipeline (a failing
+ *       one then stops the script), the only state R1 leaves is its `set`
+ *       options, and R2 behaves the same with them: it opens with the very
+ *       same `set` line, or the SHELL gives it errexit anyway, or it is one
+ *       flat list (errexit changes nothing for it); and every earlier join of
+ *       the chain was ';' too. A part that is one flat list is joined with
+ *       && even when errexit is on: it fails the same way either way.
  * A RUN ending in & is never merged. A trailing shell comment of a part
  * that is not last moves onto a comment line above the merged RUN, with the
  * comments that stood between the RUNs. A lone `apt-get update` RUN merged
@@ -53,6 +56,9 @@ typedef struct elem {
 	bool errexit_sure;/* errexit is certainly on at its end */
 	bool flat;        /* no compound command */
 	bool last_single; /* its last top-level list is a single pipeline */
+	bool single_flat; /* one top-level and-or list, flat: errexit changes nothing */
+	bool sets_off;    /* may turn errexit off (set +e, or what could) */
+	bool shell_errexit; /* the SHELL in effect has -e */
 	const dko_sh_cmd *first_set; /* its first command, when that is `set` */
 	uint32_t comment; /* source offset of a trailing shell comment, or 0 */
 	enum join join;   /* how it joins the element before it */
@@ -143,6 +149,22 @@ static bool errexit_certain(const dko_state *st, const dko_sh_script *s, const d
 			return false;
 	}
 	return true;
+}
+
+/* A `set +e` (or what could run one: source, ., eval) or a command whose
+ * name is not static. */
+static bool may_turn_errexit_off(const dko_sh_script *s)
+{
+	for (size_t i = 0; i < dko_sh_cmd_count(s); i++) {
+		const dko_sh_cmd *c = dko_sh_cmd_at(s, i);
+		const char *name = cmd_name(c);
+		if (!c->nwords)
+			continue;
+		if (!name || !strcmp(name, "source") || !strcmp(name, ".") || !strcmp(name, "eval") ||
+		    (!strcmp(name, "set") && set_touches_errexit(c, '+')))
+			return true;
+	}
+	return false;
 }
 
 /* No compound command at all (a reserved word, a subshell or a function). */
@@ -267,6 +289,9 @@ static bool candidate(dko_pass_ctx *c, uint32_t i, elem *e, const char **why)
 	                   : NULL;
 	e->errexit = errexit_possible(&gi->state, e->s);
 	e->errexit_sure = errexit_certain(&gi->state, e->s, e->first_set);
+	e->single_flat = e->flat && dko_sh_item_count(e->s) == 1 && !dko_sh_ends_in_background(e->s);
+	e->sets_off = may_turn_errexit_off(e->s);
+	e->shell_errexit = shell_errexit(&gi->state);
 	return true;
 }
 
@@ -283,9 +308,27 @@ static int next_instr(const dko_doc *doc, uint32_t i)
 	return -1;
 }
 
-/* How b may follow a (a being element k of the chain, all of whose joins so
- * far were ';' when all_semi); JOIN_NONE with *why when it may not. */
-static enum join how_to_join(const elem *a, size_t k, bool all_semi, const elem *b,
+/* What the chain built so far leaves for the next part: only ';' joins
+ * carry shell state over (an && join needs a part that leaks nothing, or
+ * wraps it in a subshell). */
+typedef struct chain_state {
+	bool all_semi;          /* every join so far is ';' */
+	bool errexit_maybe;     /* errexit may be on at top level from here on */
+	bool errexit_on;        /* errexit is certainly on when the last part starts */
+	const dko_sh_cmd *set;  /* the `set` line the chain opened with, if any */
+} chain_state;
+
+/* Whether b runs the same when errexit is on: it was written for it (its
+ * own set -e, or the SHELL's -e), or it is one flat list (a failure stops
+ * it either way) that cannot turn errexit off. */
+static bool errexit_neutral(const elem *b)
+{
+	return b->errexit_sure || b->shell_errexit || (b->single_flat && !b->sets_off);
+}
+
+/* How b may follow a (a being element k of the chain); JOIN_NONE with *why
+ * when it may not. */
+static enum join how_to_join(const elem *a, size_t k, const chain_state *cs, const elem *b,
                              const dko_doc *doc, const char **why)
 {
 	*why = NULL;
@@ -295,11 +338,24 @@ static enum join how_to_join(const elem *a, size_t k, bool all_semi, const elem 
 		return *why = "their flags (mounts, network, security) differ", JOIN_NONE;
 	bool braced = k > 0 && a->join == JOIN_AND && !a->and_list;
 	bool wrapped = a->leaks || braced;
-	if (!a->errexit || (!wrapped && a->flat))
+	/* Once a ';' join has let errexit out at top level, every later part
+	 * runs with it: each must be written for it or not care. */
+	bool leaked = cs->errexit_maybe || (a->errexit && !wrapped);
+	if (leaked && !errexit_neutral(b))
+		return *why = "errexit (set -e) from the RUNs before it would apply to it", JOIN_NONE;
+	/* Errexit only matters to a part with more than one list or a compound
+	 * command: a single flat list fails the same way with it or without. */
+	bool sensitive = (a->errexit || cs->errexit_maybe) && !a->single_flat;
+	if (!sensitive || (!wrapped && a->flat))
 		return JOIN_AND;
-	bool same_set = a->first_set ? same_words(a->first_set, b->first_set) : !b->first_set;
-	if (all_semi && a->errexit_sure && a->last_single && (!a->leaks || a->only_set) && same_set &&
-	    b->errexit_sure)
+	/* ';' : a failure of a's last list must stop the script (errexit on),
+	 * a may leave only its set options, and b must behave the same with
+	 * them: it opens with the same set line, or the SHELL gives both
+	 * errexit, or errexit changes nothing for b. */
+	bool on_after_a = a->errexit_sure || (cs->errexit_on && !a->sets_off);
+	bool b_same = b->first_set ? same_words(cs->set, b->first_set)
+	                           : (b->shell_errexit || (b->single_flat && !b->sets_off));
+	if (cs->all_semi && on_after_a && a->last_single && (!a->leaks || a->only_set) && b_same)
 		return JOIN_SEMI;
 	return *why = "the one before it relies on errexit (set -e), which the shell ignores inside a "
 	              "merged && chain, and the two cannot be joined with ';'",
@@ -439,7 +495,8 @@ static void grow_chain(dko_pass_ctx *c, void *vchain)
 {
 	DKO_VEC(elem) *chain = vchain;
 	const dko_doc *doc = c->doc;
-	bool all_semi = true;
+	const elem *first = &chain->items[0];
+	chain_state cs = {true, false, false, first->first_set};
 	for (;;) {
 		elem *a = &chain->items[chain->len - 1];
 		int k = next_instr(doc, a->node);
@@ -450,7 +507,7 @@ static void grow_chain(dko_pass_ctx *c, void *vchain)
 		enum join j = JOIN_NONE;
 		bool self = !candidate(c, (uint32_t)k, &f, &why);
 		if (!self)
-			j = how_to_join(a, chain->len - 1, all_semi, &f, doc, &why);
+			j = how_to_join(a, chain->len - 1, &cs, &f, doc, &why);
 		if (j == JOIN_NONE) {
 			if (why && !dko_pass_disabled_at(c, (uint32_t)k) && !dko_pass_disabled_at(c, a->node))
 				dko_pass_suggest(c, (uint32_t)k,
@@ -458,8 +515,14 @@ static void grow_chain(dko_pass_ctx *c, void *vchain)
 				                 self ? "it " : "", why);
 			return;
 		}
+		/* What f starts with: a ';' join hands it a's options; once errexit
+		 * is out at top level it stays for the rest of the script. */
+		bool semi = j == JOIN_SEMI;
+		bool on_after_a = a->errexit_sure || (cs.errexit_on && !a->sets_off);
+		cs.errexit_on = semi && on_after_a;
+		cs.errexit_maybe |= semi && a->errexit;
+		cs.all_semi &= semi;
 		f.join = j;
-		all_semi &= j == JOIN_SEMI;
 		DKO_VEC_PUSH(chain, f);
 	}
 }
