@@ -30,6 +30,7 @@ typedef struct mf_plan {
 	char *download;        /* the step to insert (go mod download ...); NULL: the RUN moves */
 	DKO_VEC(char *) files; /* manifests, relative to D, in order */
 	char why[400];         /* why the rewrite cannot be made */
+	bool quiet;            /* ... and nothing worth a suggestion (nothing to download) */
 } mf_plan;
 
 /* Record why the plan fails; returns false. */

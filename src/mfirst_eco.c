@@ -417,6 +417,10 @@ bool mf_eco_go(mf_plan *p, const dko_pkg_op *op)
 			ok = mf_fail(p, "a go.work file next to %s changes which modules are used", path);
 		if (ok && build && g->has_vendor)
 			ok = mf_fail(p, "the build uses the modules in vendor/");
+		if (ok && build && !g->nrequire) {
+			p->quiet = true; /* no dependency: nothing to download */
+			ok = mf_fail(p, "%s requires no module", path);
+		}
 		char *sum = mf_ctx_here(p, "go.sum");
 		ok = ok && mf_add_ctx(p, path) && (!g->has_sum || mf_add_ctx(p, sum));
 		free(sum);

@@ -448,7 +448,7 @@ static void plan_run(mf_plan *p)
 		ok = build_env_ok(p) && carried_flags(p, &flags);
 	if (ok && p->ctx)
 		rewrite(p, &flags);
-	else if (p->why[0] || !p->ctx || kind == KEY_CARGO)
+	else if (!p->quiet && (p->why[0] || !p->ctx || kind == KEY_CARGO))
 		suggest(p, kind);
 	dko_buf_release(&flags);
 }
