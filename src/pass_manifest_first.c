@@ -17,8 +17,8 @@
  * only comments and metadata between) a shell-form RUN whose WORKDIR lies in
  * D. A moved RUN may hold, besides the install, only commands that read no
  * source: `set`, literal exports, cleanups of absolute paths, registry
- * installs by name (pip install --upgrade pip), `bundle config`; never a
- * `cd` or a command substitution. An inserted step carries the build RUN's
+ * installs by name (pip install --upgrade pip), `python -m venv` outside D,
+ * `corepack enable`, `bundle config`; never a `cd` or a command substitution. An inserted step carries the build RUN's
  * mounts (caches, secrets, ssh), network and security flags, and is made
  * only when the build sets none of the variables the download reads. What
  * the manifests must satisfy is in mfirst_eco.c; every manifest must exist
@@ -153,7 +153,33 @@ static bool harmless(const dko_sh_cmd *cmd)
 	if (cmd->nwords == 0)
 		return true;
 	const char *n = cmd->words[0].lit;
+	if (n && !strcmp(n, "corepack"))
+		return cmd->nwords == 2 && cmd->words[1].lit && !strcmp(cmd->words[1].lit, "enable");
 	return n && (!strcmp(n, "set") || !strcmp(n, "export") || !strcmp(n, "true") || !strcmp(n, ":"));
+}
+
+/* python -m venv [options] /abs: a virtual environment outside the project. */
+static bool venv_outside(const mf_plan *p, const dko_sh_cmd *cmd)
+{
+	const char *n = cmd->nwords > 3 ? cmd->words[0].lit : NULL;
+	if (!n || strncmp(n, "python", 6) || !cmd->words[1].lit || strcmp(cmd->words[1].lit, "-m") ||
+	    !cmd->words[2].lit || strcmp(cmd->words[2].lit, "venv"))
+		return false;
+	size_t dirs = 0;
+	for (uint32_t k = 3; k < cmd->nwords; k++) {
+		const char *w = cmd->words[k].lit;
+		if (!w)
+			return false;
+		if (w[0] == '-')
+			continue;
+		char *abs = w[0] == '/' ? dko_co_path_join(NULL, w) : NULL;
+		bool ok = abs && !dko_co_paths_overlap(abs, p->cp.dest);
+		free(abs);
+		if (!ok)
+			return false;
+		dirs++;
+	}
+	return dirs > 0;
 }
 
 /* Every command of a RUN that moves is the key install or reads no source. */
@@ -167,7 +193,7 @@ static bool extras_ok(mf_plan *p, const dko_pkg_op *ops, size_t nops, const dko_
 		const char *name = cmd->nwords ? cmd->words[0].lit : NULL;
 		if (name && (!strcmp(name, "cd") || !strcmp(name, "pushd")))
 			return mf_fail(p, "it changes folder with `%s`", name);
-		if (harmless(cmd) || (name && !strcmp(name, "rm") && rm_outside(p, cmd)) ||
+		if (harmless(cmd) || (name && !strcmp(name, "rm") && rm_outside(p, cmd)) || venv_outside(p, cmd) ||
 		    (key->manager == DKO_PM_BUNDLE && name && !strcmp(name, "bundle") && cmd->nwords > 1 &&
 		     cmd->words[1].lit && !strcmp(cmd->words[1].lit, "config")))
 			continue;
