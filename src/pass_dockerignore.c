@@ -374,7 +374,8 @@ static void propose_junk(dko_pass_ctx *c, const found *f, const usage *u, propos
 		DKO_VEC_FREE(&same);
 	}
 	for (size_t i = 0; i < f->envs.len; i++)
-		maybe(p, f->envs.items[i], "an application may read it at run time; add it to .dockerignore if it does not");
+		maybe(p, f->envs.items[i],
+		      "an application may read it at run time; add it to .dockerignore if it does not");
 }
 
 /* The file, grouped under comment lines in the order groups first appear. */

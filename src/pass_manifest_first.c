@@ -15,12 +15,14 @@
  * The pattern: a COPY/ADD of a context folder (usually the whole context)
  * into a known destination D with only --chown/--chmod/--link, then (with
  * only comments and metadata between) a shell-form RUN whose WORKDIR lies in
- * D. A moved RUN may hold, besides the install, only commands that read no
+ * D (pip may also work elsewhere when it names its files by absolute paths).
+ * A moved RUN may hold, besides the install, only commands that read no
  * source: `set`, literal exports, cleanups of absolute paths, registry
  * installs by name (pip install --upgrade pip), `python -m venv` outside D,
- * `corepack enable`, `bundle config`; never a `cd` or a command substitution. An inserted step carries the build RUN's
- * mounts (caches, secrets, ssh), network and security flags, and is made
- * only when the build sets none of the variables the download reads. What
+ * `corepack enable`, `bundle config`; never a `cd` or a command
+ * substitution. An inserted step carries the build RUN's mounts (caches,
+ * secrets, ssh), network and security flags, and is made only when the
+ * build sets none of the variables the download reads. What
  * the manifests must satisfy is in mfirst_eco.c; every manifest must exist
  * in the context, be a regular file and not be excluded by the ignore file.
  *

@@ -198,17 +198,21 @@ print(next((v for k, v in state.items() if sys.argv[2] in k), ""))
 PY
 }
 
+bud_logged() {  # bud_logged LOG BUD-ARGS...: a layered build, its output in LOG
+  local lg=$1; shift
+  "${BUILDAH[@]}" bud --isolation=chroot --layers --force-rm --format=docker "$@" > "$lg" 2>&1 \
+    || { tail -20 "$lg" >&2; return 1; }
+}
+
 # rebuild_after_touch DIR DOCKERFILE TOUCH NAME: build (cache on), append a new line
 # to TOUCH, rebuild; the rebuild log is DIR/NAME-rebuild.log, its time in SECS.
 rebuild_after_touch() {
   local dir=$1 df=$2 touch=$3 name=$4 tag=localhost/dockopt-e2e-cache:$4 t0 t1 mark='#'
-  "${BUILDAH[@]}" bud --isolation=chroot --layers --force-rm --format=docker -t "$tag" \
-      -f "$df" "$dir/ctx" > "$dir/$name-build.log" 2>&1 || { tail -20 "$dir/$name-build.log" >&2; return 1; }
+  bud_logged "$dir/$name-build.log" -t "$tag" -f "$df" "$dir/ctx" || return 1
   case $touch in *.c|*.h|*.go|*.js) mark='//';; esac
   printf '%s changed for the rebuild: %s %s\n' "$mark" "$(date +%s%N)" "$RANDOM" >> "$dir/ctx/$touch"
   t0=$(date +%s.%N)
-  "${BUILDAH[@]}" bud --isolation=chroot --layers --force-rm --format=docker -t "$tag" \
-      -f "$df" "$dir/ctx" > "$dir/$name-rebuild.log" 2>&1 || { tail -20 "$dir/$name-rebuild.log" >&2; return 1; }
+  bud_logged "$dir/$name-rebuild.log" -t "$tag" -f "$df" "$dir/ctx" || return 1
   t1=$(date +%s.%N)
   SECS=$(python3 -c "print(round($t1 - $t0, 1))")
   "${BUILDAH[@]}" rmi "$tag" >/dev/null 2>&1 || true
