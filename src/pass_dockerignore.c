@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define REASON "Keep what the image does not need out of the build context with a .dockerignore."
 #define WALK_LIMIT 50000u
@@ -404,10 +405,31 @@ static void patterns(const proposal *p, dko_buf *b)
 
 /* ---- the pass ------------------------------------------------------------------------------------- */
 
+/* The ignore file that applies: the context's, or <Dockerfile>.dockerignore
+ * next to a Dockerfile that lives outside the context (BuildKit reads it
+ * there). Malloc'd, or NULL. */
+static char *ignore_file(const dko_pass_ctx *c, const found *f)
+{
+	const char *ig = dko_context_ignore_file(c->context);
+	if (ig)
+		return dko_xstrdup(ig);
+	const char *path = c->opts ? c->opts->path : NULL;
+	if (f->self || !path || !strcmp(path, "-") || !strcmp(path, "<stdin>"))
+		return NULL;
+	dko_buf b = DKO_BUF_INIT;
+	dko_buf_printf(&b, "%s.dockerignore", path);
+	char *side = dko_buf_detach(&b, NULL);
+	struct stat st;
+	if (stat(side, &st) == 0)
+		return side;
+	free(side);
+	return NULL;
+}
+
 static void report(dko_pass_ctx *c, const found *f, const usage *u, proposal *p)
 {
 	uint32_t at = u->first_whole;
-	const char *ig = dko_context_ignore_file(c->context);
+	char *ig = ignore_file(c, f);
 	dko_buf pats = DKO_BUF_INIT;
 	patterns(p, &pats);
 	if (p->list.len && !ig && !f->dockerfiles.len) {
@@ -431,6 +453,7 @@ static void report(dko_pass_ctx *c, const found *f, const usage *u, proposal *p)
 	for (size_t i = 0; i < p->maybe.len; i++)
 		dko_pass_suggest(c, at, "%s", p->maybe.items[i]);
 	dko_buf_release(&pats);
+	free(ig);
 }
 
 static void with_context(dko_pass_ctx *c, usage *u)

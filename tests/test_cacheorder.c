@@ -379,6 +379,59 @@ static void test_cacheorder__one_finding_per_proposal(void **state)
 	free(tmp);
 }
 
+/* A Dockerfile-specific ignore file counts, inside the context or next to a
+ * Dockerfile that lives outside it: then dockerignore only suggests. */
+static char *fix_elsewhere(const char *tmp, const char *df_rel, const char *ctx_rel, char **msgs)
+{
+	const char *df = "FROM python:3.12-slim\nCOPY . /app\n";
+	char *p = tu_asprintf("%s/%s", tmp, df_rel);
+	assert_int_equal(tu_write_file(p, df, strlen(df)), 0);
+	char *ctx = tu_asprintf("%s/%s", tmp, ctx_rel);
+	dko_fix_opts o = {0};
+	o.path = p;
+	o.context_dir = ctx;
+	dko_fix_result *r;
+	assert_int_equal(dko_fix(&r, df, strlen(df), &o), 0);
+	const dko_file_edit *e = added_file(r, ".dockerignore");
+	char *out = e ? strndup(e->new_text, e->new_len) : NULL;
+	*msgs = strdup(dko_fix_finding_count(r) ? dko_fix_finding(r, 0)->message : "");
+	dko_fix_result_free(r);
+	free(ctx);
+	free(p);
+	return out;
+}
+
+static void test_cacheorder__dockerfile_specific_ignore(void **state)
+{
+	(void)state;
+	char *tmp = tu_mkdtemp(), *msgs;
+	char *p = tu_asprintf("%s/ctx/__pycache__/a.cpython-312.pyc", tmp);
+	assert_int_equal(tu_write_file(p, "", 0), 0);
+	free(p);
+	/* inside the context, in a sub-folder: no ignore file yet, so a proposal */
+	char *ig = fix_elsewhere(tmp, "ctx/docker/Dockerfile", "ctx", &msgs);
+	assert_true(lists(ig, "__pycache__"));
+	free(ig);
+	free(msgs);
+	p = tu_asprintf("%s/ctx/docker/Dockerfile.dockerignore", tmp);
+	assert_int_equal(tu_write_file(p, "*.md\n", 5), 0);
+	free(p);
+	ig = fix_elsewhere(tmp, "ctx/docker/Dockerfile", "ctx", &msgs);
+	assert_null(ig);
+	assert_non_null(strstr(msgs, "adding __pycache__ to docker/Dockerfile.dockerignore"));
+	free(msgs);
+	/* outside the context */
+	p = tu_asprintf("%s/build/Dockerfile.dockerignore", tmp);
+	assert_int_equal(tu_write_file(p, "*.md\n", 5), 0);
+	free(p);
+	ig = fix_elsewhere(tmp, "build/Dockerfile", "ctx", &msgs);
+	assert_null(ig);
+	assert_non_null(strstr(msgs, "build/Dockerfile.dockerignore"));
+	free(msgs);
+	tu_rmrf(tmp);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_cacheorder__go_buildvcs_false),
 		cmocka_unit_test(test_cacheorder__write_creates_dockerignore),
 		cmocka_unit_test(test_cacheorder__one_finding_per_proposal),
+		cmocka_unit_test(test_cacheorder__dockerfile_specific_ignore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
