@@ -123,7 +123,9 @@ static int visit_dir(found *f, const dko_context_entry *e)
 static void visit_file(found *f, const dko_context_entry *e)
 {
 	const char *n = e->name;
-	if (ends_with(n, ".pyc") || ends_with(n, ".pyo"))
+	if (e->depth == 1 && !strcmp(n, ".git")) /* a worktree's or submodule's link to its git folder */
+		push(&f->vcs, e->path);
+	else if (ends_with(n, ".pyc") || ends_with(n, ".pyo"))
 		note_pyc(f, e);
 	else if (ends_with(n, ".log"))
 		push(&f->logs, e->path);
