@@ -183,6 +183,11 @@ void dko_pass_add_file(dko_pass_ctx *c, const char *rel_path, const char *text, 
 	DKO_VEC_PUSH(&fr->files, f);
 }
 
+uint32_t dko_pass_input_line(const dko_pass_ctx *c, uint32_t i)
+{
+	return origin_line(c->run, c->doc->nodes[i < c->doc->nnodes ? i : 0].line);
+}
+
 const char *dko_pass_node_text(const dko_pass_ctx *c, uint32_t i, size_t *len)
 {
 	const dko_node *n = &c->doc->nodes[i];
@@ -275,8 +280,11 @@ static size_t count_runs(const dko_doc *doc)
 
 /* Keep the pass's findings: applied ones go to the result (or become
  * suggestions saying why, when the edit was dropped), suggestions to the
- * current round's list. */
-static void commit_pending(fix_run *fr, const char *dropped)
+ * current round's list. A pass that changed nothing in the Dockerfile but
+ * reports a change made one to another file (dockerignore adds a file): it
+ * does so again every round, so, like suggestions, only the last round's
+ * count (kept_text: the pass left the Dockerfile as it was). */
+static void commit_pending(fix_run *fr, const char *dropped, bool kept_text)
 {
 	for (size_t i = 0; i < fr->pending.len; i++) {
 		dko_finding f = fr->pending.items[i];
@@ -287,7 +295,7 @@ static void commit_pending(fix_run *fr, const char *dropped)
 			dko_buf_release(&m);
 			f.applied = false;
 		}
-		if (f.applied)
+		if (f.applied && !kept_text)
 			DKO_VEC_PUSH(&fr->res->findings, f);
 		else
 			DKO_VEC_PUSH(&fr->suggestions, f);
@@ -368,7 +376,7 @@ static bool run_pass(fix_run *fr, const dko_pass *p, char **text, size_t *len, c
 				drop = "verify failed";
 			if (drop) {
 				free(out);
-				commit_pending(fr, drop);
+				commit_pending(fr, drop, false);
 			} else {
 				remap_origins(fr, doc, count_lines(out, olen));
 				free(*text);
@@ -378,7 +386,7 @@ static bool run_pass(fix_run *fr, const dko_pass *p, char **text, size_t *len, c
 			}
 		}
 	}
-	commit_pending(fr, NULL);
+	commit_pending(fr, NULL, !changed);
 	free_scripts(fr);
 	dko_sh_walker_release(&w);
 	fr->doc = NULL;
@@ -493,6 +501,12 @@ int dko_fix(dko_fix_result **out, const char *text, size_t len, const dko_fix_op
 	for (int round = 0; round < MAX_ROUNDS; round++) {
 		bool changed = false;
 		fr.suggestions.len = 0;
+		/* Added files too are those of the last round: every pass runs in it. */
+		for (size_t i = 0; i < fr.files.len; i++) {
+			free(fr.files.items[i].path);
+			free(fr.files.items[i].text);
+		}
+		fr.files.len = 0;
 		for (size_t i = 0; i < dko_pass_registry_len; i++) {
 			const dko_pass *p = dko_pass_registry[i];
 			if (pass_enabled(o, p))

@@ -62,6 +62,10 @@ bool dko_pass_disabled_at(const dko_pass_ctx *c, uint32_t node);
  * rewriting. */
 struct dko_sh_script *dko_pass_script(dko_pass_ctx *c, uint32_t node);
 
+/* The line of the input file that node i comes from (for messages naming
+ * another instruction: earlier passes may have moved lines). */
+uint32_t dko_pass_input_line(const dko_pass_ctx *c, uint32_t i);
+
 /* Source text of node i (not NUL-terminated) and its length. */
 const char *dko_pass_node_text(const dko_pass_ctx *c, uint32_t i, size_t *len);
 

@@ -66,6 +66,7 @@ json() {  # json PYTHON-EXPRESSION: evaluate over the JSON in $OUT (as v), print
 }
 
 is() { [ "$1" = "$2" ]; }
+differ() { ! cmp -s "$1" "$2"; }
 
 new_dir() {  # a fresh folder for the calling scenario
   local d=$E2E_TMP/${FUNCNAME[1]#scenario_}
@@ -169,6 +170,100 @@ scenario_broken_builds() {
   verify "$d" --no-rebuild
   expect "exit 2 when the original breaks" is "$RC" 2 || return 1
   expect "the message names the log" grep -q 'buildah build failed (exit [0-9]*); log: ' "$ERR" || return 1
+}
+
+# ---- cache order: hoist-installs and manifest-first ------------------------------
+# Each takes a golden case and dockopt's rewrite of it, checks with dockopt verify
+# that both build and behave the same, then, for each of the two, builds it with
+# the layer cache, changes one source file (a line never written before), rebuilds
+# and reads the rebuild log: the install step must run again in the original and
+# come from the layer cache in the rewrite. The figures go to stderr as
+# "[e2e]   cache: ...". (The rebuilds are done here rather than by verify: its cold
+# builds use --no-cache, which gives buildah 1.28 several cached chains for the
+# same first steps, and a rebuild may then follow another chain.)
+
+# step_state LOG PATTERN: "cached" when the build step whose instruction contains
+# PATTERN was taken from the layer cache, "ran" when it ran, "" when there is none.
+step_state() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+step, state = None, {}
+for line in open(sys.argv[1], errors="replace"):
+    if line.startswith("STEP "):
+        step = line.split(": ", 1)[-1].strip()
+        state.setdefault(step, "ran")
+    elif line.startswith("--> Using cache") and step is not None:
+        state[step] = "cached"
+print(next((v for k, v in state.items() if sys.argv[2] in k), ""))
+PY
+}
+
+bud_logged() {  # bud_logged LOG BUD-ARGS...: a layered build, its output in LOG
+  local lg=$1; shift
+  "${BUILDAH[@]}" bud --isolation=chroot --layers --force-rm --format=docker "$@" > "$lg" 2>&1 \
+    || { tail -20 "$lg" >&2; return 1; }
+}
+
+# rebuild_after_touch DIR DOCKERFILE TOUCH NAME: build (cache on), append a new line
+# to TOUCH, rebuild; the rebuild log is DIR/NAME-rebuild.log, its time in SECS.
+rebuild_after_touch() {
+  local dir=$1 df=$2 touch=$3 name=$4 tag=localhost/dockopt-e2e-cache:$4 t0 t1 mark='#'
+  bud_logged "$dir/$name-build.log" -t "$tag" -f "$df" "$dir/ctx" || return 1
+  case $touch in *.c|*.h|*.go|*.js) mark='//';; esac
+  printf '%s changed for the rebuild: %s %s\n' "$mark" "$(date +%s%N)" "$RANDOM" >> "$dir/ctx/$touch"
+  t0=$(date +%s.%N)
+  bud_logged "$dir/$name-rebuild.log" -t "$tag" -f "$df" "$dir/ctx" || return 1
+  t1=$(date +%s.%N)
+  SECS=$(python3 -c "print(round($t1 - $t0, 1))")
+  "${BUILDAH[@]}" rmi "$tag" >/dev/null 2>&1 || true
+}
+
+# cache_case SUITE CASE TOUCH PATTERN [fix options...]: see above.
+cache_case() {
+  local suite=$1 case=$2 touch=$3 pat=$4; shift 4
+  local d=$E2E_TMP/cache-$case before after so sr
+  rm -rf "$d"; mkdir -p "$d/ctx"
+  cp -a "$ROOT/golden/$suite/$case/." "$d/ctx/"
+  rm -f "$d/ctx"/expected.* "$d/ctx/args"
+  OUT=""; ERR=$d/findings
+  "$DOCKOPT" fix --no-config "$@" "$d/ctx/Dockerfile" > "$d/rewritten.Dockerfile" 2> "$ERR"
+  if [ "$*" = "--select $suite" ]; then
+    expect "the rewrite is the golden one" cmp -s "$d/rewritten.Dockerfile" \
+           "$ROOT/golden/$suite/$case/expected.out" || return 1
+  fi
+  expect "dockopt changed the file" differ "$d/rewritten.Dockerfile" "$d/ctx/Dockerfile" || return 1
+  cp "$d/ctx/Dockerfile" "$d/Dockerfile"
+  verify "$d" --format json --no-rebuild --context "$d/ctx"
+  expect "verify passes (exit 0)" is "$RC" 0 || return 1
+  expect "the same behaviour" is "$(json 'v["passed"]')" True || return 1
+  rebuild_after_touch "$d" "$d/Dockerfile" "$touch" "$case-original" || return 1
+  before=$(step_state "$d/$case-original-rebuild.log" "$pat"); so=$SECS
+  rebuild_after_touch "$d" "$d/rewritten.Dockerfile" "$touch" "$case-rewritten" || return 1
+  after=$(step_state "$d/$case-rewritten-rebuild.log" "$pat"); sr=$SECS
+  log "  cache: $suite/$case: after a change to $touch, \"$pat\" $before in the original" \
+      "(rebuild ${so} s) and was $after in the rewrite (rebuild ${sr} s)"
+  expect "the original re-runs the install" is "$before" ran || return 1
+  expect "the rewrite reuses the install layer" is "$after" cached || return 1
+}
+
+scenario_cache_hoist_gcc() {
+  cache_case hoist-installs basic hello.c "apt-get install" --select hoist-installs
+}
+
+scenario_cache_hoist_two_installs() {
+  cache_case hoist-installs two-installs setup.sh "apt-get install -y jq" --select hoist-installs
+}
+
+scenario_cache_hoist_python() {
+  cache_case hoist-installs workdir-crossed main.py "apt-get install -y python3" --select hoist-installs
+}
+
+scenario_cache_hoist_all_passes() {
+  cache_case hoist-installs with-other-passes hello.c "apt-get install -y gcc" --ignore dockerignore
+}
+
+scenario_cache_manifest_pip() {
+  cache_case manifest-first pip-debian app.py "pip install" --select manifest-first
 }
 
 # ---- main ---------------------------------------------------------------------

@@ -1,0 +1,2 @@
+import setuptools
+print("app runs with setuptools", setuptools.__version__)
