@@ -205,7 +205,43 @@ static uint32_t count_lines(const char *s, size_t n)
 	return k;
 }
 
-/* After printing doc's edits: the origin of every line of the new text. */
+/* When an inserted text holds a run of nodes the same edit deleted (a pass
+ * moved them, possibly with a new line or two before them and blank lines
+ * after), the index of the first of them and, in *skip, how many lines of
+ * the text come before it; else -1. */
+static int moved_from(const dko_doc *doc, const dko_edit *e, uint32_t *skip)
+{
+	uint32_t start = 0;
+	for (uint32_t lines = 0; lines < 8 && start < e->len; lines++) {
+		for (uint32_t i = 0; i < doc->nnodes; i++) {
+			uint32_t k = i, off = start;
+			while (k < doc->nnodes && off < e->len) {
+				const dko_node *n = &doc->nodes[k];
+				uint32_t len = n->span.end - n->span.start;
+				if (!n->replaced || n->repl_len || len == 0 || len > e->len - off ||
+				    memcmp(e->text + off, doc->src + n->span.start, len) != 0)
+					break;
+				off += len;
+				k++;
+			}
+			uint32_t rest = off;
+			while (rest < e->len && (e->text[rest] == '\n' || e->text[rest] == '\r'))
+				rest++;
+			if (k > i && rest == e->len) {
+				*skip = lines;
+				return (int)i;
+			}
+		}
+		const char *nl = memchr(e->text + start, '\n', e->len - start);
+		if (!nl)
+			break;
+		start = (uint32_t)(nl - e->text) + 1;
+	}
+	return -1;
+}
+
+/* After printing doc's edits: the origin of every line of the new text.
+ * Moved instructions keep the lines they came from. */
 static void remap_origins(fix_run *fr, const dko_doc *doc, uint32_t new_lines)
 {
 	uint32_t *o = dko_xcalloc(new_lines + 2, sizeof(uint32_t));
@@ -219,9 +255,13 @@ static void remap_origins(fix_run *fr, const dko_doc *doc, uint32_t new_lines)
 	for (uint32_t i = 0; i < doc->nnodes; i++) {
 		const dko_node *n = &doc->nodes[i];
 		uint32_t first = origin_line(fr, n->line);
-		for (const dko_edit *e = n->before; e; e = e->next)
-			for (uint32_t k = count_lines(e->text, e->len); k > 0; k--)
-				EMIT(first);
+		for (const dko_edit *e = n->before; e; e = e->next) {
+			uint32_t skip = 0;
+			int from = moved_from(doc, e, &skip);
+			uint32_t lines = count_lines(e->text, e->len);
+			for (uint32_t k = 0; k < lines; k++)
+				EMIT(from >= 0 && k >= skip ? origin_line(fr, doc->nodes[from].line + k - skip) : first);
+		}
 		if (n->replaced) {
 			for (uint32_t k = count_lines(n->repl, n->repl_len); k > 0; k--)
 				EMIT(first);
