@@ -23,6 +23,7 @@
 
 #include "dockopt/doc.h"
 #include "util/arena.h"
+#include "util/utf8.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -230,10 +231,5 @@ void dko_parse_heredocs(dko_doc *doc, dko_node *node, dko_instr *in);
 struct dko_buf;
 void dko_go_quote(struct dko_buf *b, const char *s, size_t len);
 
-/* Decode one UTF-8 sequence like Go's utf8.DecodeRune: returns the rune and
- * sets *w to its width (1 and 0xFFFD for an invalid byte). */
-uint32_t dko_utf8_decode(const unsigned char *p, size_t n, uint32_t *w);
-/* Go's unicode.IsSpace. */
-bool dko_unicode_is_space(uint32_t r);
 
 #endif

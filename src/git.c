@@ -14,6 +14,7 @@
  *   what git or another process staged meanwhile.
  */
 #include "git.h"
+#include "util/utf8.h"
 #include "dockopt/common.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -106,23 +107,12 @@ void dko_git_oid_fmt(char out[DKO_GIT_OID_HEXSZ], const dko_git_oid *id)
 	out[DKO_GIT_OID_HEXSZ - 1] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int dko_git_oid_parse(dko_git_oid *out, const char *hex)
 {
 	if (!hex || strlen(hex) != DKO_GIT_OID_HEXSZ - 1)
 		return dko_error_set(DKO_EINVAL, "not an object id: '%s'", hex ? hex : "");
 	for (size_t i = 0; i < sizeof(out->id); i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = dko_hexval(hex[2 * i]), lo = dko_hexval(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return dko_error_set(DKO_EINVAL, "not an object id: '%s'", hex);
 		out->id[i] = (unsigned char)(hi << 4 | lo);

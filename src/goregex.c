@@ -9,6 +9,7 @@
  * an explicit stack: no recursion on the input, no backtracking.
  */
 #include "goregex.h"
+#include "util/utf8.h"
 #include "dockopt/common.h"
 #include "util/alloc.h"
 #include "util/arena.h"
@@ -76,30 +77,9 @@ typedef struct parser {
 
 unsigned dko_goregex_decode(const char *str, size_t len, size_t *width)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	unsigned c = s[0];
-	*width = 1;
-	if (c < 0x80)
-		return c;
-	size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-	if (need == 0 || c > 0xF4 || len < need)
-		return RUNE_ERROR;
-	unsigned r = c & (need == 2 ? 0x1F : need == 3 ? 0x0F : 0x07);
-	for (size_t i = 1; i < need; i++) {
-		unsigned lo = 0x80, hi = 0xBF;
-		if (i == 1 && c == 0xE0)
-			lo = 0xA0;
-		else if (i == 1 && c == 0xED)
-			hi = 0x9F; /* no surrogates */
-		else if (i == 1 && c == 0xF0)
-			lo = 0x90;
-		else if (i == 1 && c == 0xF4)
-			hi = 0x8F;
-		if (s[i] < lo || s[i] > hi)
-			return RUNE_ERROR;
-		r = (r << 6) | (s[i] & 0x3F);
-	}
-	*width = need;
+	uint32_t w;
+	uint32_t r = dko_utf8_decode((const unsigned char *)str, len, &w);
+	*width = w ? w : 1;
 	return r;
 }
 
@@ -252,17 +232,6 @@ static unsigned next_rune(parser *ps)
 	return r;
 }
 
-static int unhex(unsigned c)
-{
-	if (c >= '0' && c <= '9')
-		return (int)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (int)(c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (int)(c - 'A' + 10);
-	return -1;
-}
-
 static bool is_alnum(unsigned c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -282,7 +251,7 @@ static long parse_hex(parser *ps)
 	if (c != '{') {
 		if (ps->p >= ps->n)
 			return -1;
-		int x = unhex(c), y = unhex(next_rune(ps));
+		int x = dko_hexval((int)c), y = dko_hexval((int)next_rune(ps));
 		return x < 0 || y < 0 ? -1 : x * 16 + y;
 	}
 	long r = 0;
@@ -293,7 +262,7 @@ static long parse_hex(parser *ps)
 		c = next_rune(ps);
 		if (c == '}')
 			break;
-		int v = unhex(c);
+		int v = dko_hexval((int)c);
 		if (v < 0)
 			return -1;
 		r = r * 16 + v;

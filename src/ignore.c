@@ -12,6 +12,7 @@
  * the regexp simulation's work arrays.
  */
 #include "ignore.h"
+#include "util/utf8.h"
 #include "goregex.h"
 #include "dockopt/common.h"
 #include "util/alloc.h"
@@ -50,27 +51,15 @@ struct dko_ignore {
 
 /* ---- Go string helpers ---- */
 
-static bool is_go_space(unsigned r)
-{
-	switch (r) {
-	case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-	case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:
-	case 0x202F: case 0x205F: case 0x3000:
-		return true;
-	default:
-		return r >= 0x2000 && r <= 0x200A;
-	}
-}
-
 /* strings.TrimSpace on s[0..*len); returns the new start. */
 static const char *trim_space(const char *s, size_t *len)
 {
 	size_t n = *len, i = 0, w;
-	while (i < n && is_go_space(dko_goregex_decode(s + i, n - i, &w)))
+	while (i < n && dko_unicode_is_space(dko_goregex_decode(s + i, n - i, &w)))
 		i += w;
 	size_t end = i;
 	for (size_t k = i; k < n; k += w) {
-		if (!is_go_space(dko_goregex_decode(s + k, n - k, &w)))
+		if (!dko_unicode_is_space(dko_goregex_decode(s + k, n - k, &w)))
 			end = k + w;
 	}
 	*len = end - i;
@@ -121,32 +110,6 @@ static char *go_clean(const char *s, size_t n, size_t *outlen)
 	out[w] = '\0';
 	*outlen = w;
 	return out;
-}
-
-static void put_rune(dko_buf *b, unsigned r)
-{
-	char u[4];
-	size_t n;
-	if (r < 0x80) {
-		u[0] = (char)r;
-		n = 1;
-	} else if (r < 0x800) {
-		u[0] = (char)(0xC0 | (r >> 6));
-		u[1] = (char)(0x80 | (r & 0x3F));
-		n = 2;
-	} else if (r < 0x10000) {
-		u[0] = (char)(0xE0 | (r >> 12));
-		u[1] = (char)(0x80 | ((r >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (r & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | (r >> 18));
-		u[1] = (char)(0x80 | ((r >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((r >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (r & 0x3F));
-		n = 4;
-	}
-	dko_buf_put(b, u, n);
 }
 
 /* ---- filepath.Match syntax (what patternmatcher.New validates) ---- */
@@ -286,16 +249,16 @@ static void compile_text(pat *p)
 			t = M_REGEXP;
 		} else if (should_escape(ch)) {
 			dko_buf_putc(&re, '\\');
-			put_rune(&re, ch);
+			dko_buf_put_rune(&re, ch);
 		} else if (ch == '\\' && j < r.len) {
 			dko_buf_putc(&re, '\\');
-			put_rune(&re, r.items[j++]);
+			dko_buf_put_rune(&re, r.items[j++]);
 			t = M_REGEXP;
 		} else if (ch == '[' || ch == ']') {
-			put_rune(&re, ch);
+			dko_buf_put_rune(&re, ch);
 			t = M_REGEXP;
 		} else {
-			put_rune(&re, ch);
+			dko_buf_put_rune(&re, ch);
 		}
 	}
 	p->type = t;

@@ -8,6 +8,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/utf8.h"
 #include "util/vec.h"
 
 #include <stdlib.h>
@@ -55,24 +56,13 @@ static void skip_ws(reader *r)
 	}
 }
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int read_hex4(reader *r, unsigned *out)
 {
 	if (r->n - r->p < 4)
 		return fail(r, "short \\u escape");
 	unsigned v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexv(r->t[r->p + (size_t)i]);
+		int h = dko_hexval(r->t[r->p + (size_t)i]);
 		if (h < 0)
 			return fail(r, "bad \\u escape");
 		v = v << 4 | (unsigned)h;
@@ -80,29 +70,6 @@ static int read_hex4(reader *r, unsigned *out)
 	r->p += 4;
 	*out = v;
 	return 0;
-}
-
-static void put_utf8(dko_buf *b, unsigned c)
-{
-	char u[4];
-	if (c < 0x80) {
-		dko_buf_putc(b, (char)c);
-	} else if (c < 0x800) {
-		u[0] = (char)(0xC0 | (c >> 6));
-		u[1] = (char)(0x80 | (c & 0x3F));
-		dko_buf_put(b, u, 2);
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xE0 | (c >> 12));
-		u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (c & 0x3F));
-		dko_buf_put(b, u, 3);
-	} else {
-		u[0] = (char)(0xF0 | (c >> 18));
-		u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (c & 0x3F));
-		dko_buf_put(b, u, 4);
-	}
 }
 
 static int read_escape(reader *r, dko_buf *b)
@@ -135,7 +102,7 @@ static int read_escape(reader *r, dko_buf *b)
 		} else if (c >= 0xD800 && c < 0xE000) {
 			c = 0xFFFD;
 		}
-		put_utf8(b, c);
+		dko_buf_put_rune(b, c);
 		return 0;
 	default:
 		r->p--;

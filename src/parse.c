@@ -277,17 +277,6 @@ static bool jws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Scan a JSON string starting at the quote; returns the index after the
  * closing quote or 0 on a syntax error. */
 static uint32_t json_skip_string(const char *t, uint32_t p, uint32_t b)
@@ -307,7 +296,7 @@ static uint32_t json_skip_string(const char *t, uint32_t p, uint32_t b)
 				if (p + 6 > b)
 					return 0;
 				for (int i = 2; i < 6; i++)
-					if (hexval(t[p + i]) < 0)
+					if (dko_hexval(t[p + i]) < 0)
 						return 0;
 				p += 6;
 				continue;
@@ -453,32 +442,9 @@ out:
 	return result;
 }
 
-static void put_rune(dko_buf *b, uint32_t r)
-{
-	char u[4];
-	if (r < 0x80) {
-		dko_buf_putc(b, (char)r);
-	} else if (r < 0x800) {
-		u[0] = (char)(0xC0 | (r >> 6));
-		u[1] = (char)(0x80 | (r & 0x3F));
-		dko_buf_put(b, u, 2);
-	} else if (r < 0x10000) {
-		u[0] = (char)(0xE0 | (r >> 12));
-		u[1] = (char)(0x80 | ((r >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (r & 0x3F));
-		dko_buf_put(b, u, 3);
-	} else {
-		u[0] = (char)(0xF0 | (r >> 18));
-		u[1] = (char)(0x80 | ((r >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((r >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (r & 0x3F));
-		dko_buf_put(b, u, 4);
-	}
-}
-
 static uint32_t hex4(const char *s)
 {
-	return (uint32_t)(hexval(s[0]) << 12 | hexval(s[1]) << 8 | hexval(s[2]) << 4 | hexval(s[3]));
+	return (uint32_t)(dko_hexval(s[0]) << 12 | dko_hexval(s[1]) << 8 | dko_hexval(s[2]) << 4 | dko_hexval(s[3]));
 }
 
 /* Decode a validated JSON string [p, q) (with quotes) as Go does. */
@@ -515,7 +481,7 @@ static void json_decode_string(dko_buf *out, const char *t, uint32_t p, uint32_t
 				} else if (r >= 0xDC00 && r < 0xE000) {
 					r = 0xFFFD;
 				}
-				put_rune(out, r);
+				dko_buf_put_rune(out, r);
 				break;
 			}
 			default: dko_buf_putc(out, e); break;
@@ -530,7 +496,7 @@ static void json_decode_string(dko_buf *out, const char *t, uint32_t p, uint32_t
 		uint32_t w;
 		uint32_t r = dko_utf8_decode((const unsigned char *)t + p, q - p, &w);
 		if (r == 0xFFFD && w == 1)
-			put_rune(out, 0xFFFD);
+			dko_buf_put_rune(out, 0xFFFD);
 		else
 			dko_buf_put(out, t + p, w);
 		p += w;
@@ -642,7 +608,7 @@ typedef DKO_VEC(word) wordvec;
 static void put_rune_go(dko_buf *b, const char *t, uint32_t at, uint32_t w, uint32_t r)
 {
 	if (r == 0xFFFD && w == 1)
-		put_rune(b, 0xFFFD); /* Go writes RuneError for an invalid byte */
+		dko_buf_put_rune(b, 0xFFFD); /* Go writes RuneError for an invalid byte */
 	else
 		dko_buf_put(b, t + at, w);
 }
