@@ -154,12 +154,6 @@ static int parse_args(fix_cli *c, int argc, char **argv)
 	return 0;
 }
 
-static char *dir_of(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? dko_xstrndup(path, s == path ? 1 : (size_t)(s - path)) : dko_xstrdup(".");
-}
-
 static int load_config(fix_cli *c, const char *file, dko_config **out, char **err)
 {
 	*out = NULL;
@@ -169,7 +163,7 @@ static int load_config(fix_cli *c, const char *file, dko_config **out, char **er
 	if (c->config_path) {
 		path = dko_xstrdup(c->config_path);
 	} else {
-		char *dir = file ? dir_of(file) : dko_xstrdup(".");
+		char *dir = file ? dko_fs_dirname(file) : dko_xstrdup(".");
 		dko_config_find(&path, dir);
 		free(dir);
 	}
@@ -276,7 +270,7 @@ static char *edit_target(fix_cli *c, const processed *p, const dko_file_edit *e)
 {
 	if (e->old_text)
 		return dko_xstrdup(p->path);
-	char *dir = c->context ? dko_xstrdup(c->context) : dir_of(p->path);
+	char *dir = c->context ? dko_xstrdup(c->context) : dko_fs_dirname(p->path);
 	dko_buf b = DKO_BUF_INIT;
 	dko_buf_printf(&b, "%s/%s", dir, e->path);
 	free(dir);

@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "dockopt/common.h"
 #include "util/alloc.h"
+#include "util/fsutil.h"
 #include "util/buf.h"
 #include "util/vec.h"
 #include "verify.h"
@@ -188,14 +189,6 @@ static char *dockerfile_in_context(const char *file, const char *context)
 	return rel;
 }
 
-static char *dir_of(const char *file)
-{
-	const char *slash = strrchr(file, '/');
-	if (!slash)
-		return dko_xstrdup(".");
-	return slash == file ? dko_xstrdup("/") : dko_xstrndup(file, (size_t)(slash - file));
-}
-
 static int report(const dko_verify_result *r, const char *format)
 {
 	dko_buf out = DKO_BUF_INIT;
@@ -214,7 +207,7 @@ static int run_verify(verify_args *a)
 	size_t olen, rlen;
 	char *orig = read_all(a->file, &olen);
 	char *rew = orig ? read_all(a->rewritten, &rlen) : NULL;
-	char *ctx = a->context ? dko_xstrdup(a->context) : dir_of(a->file);
+	char *ctx = a->context ? dko_xstrdup(a->context) : dko_fs_dirname(a->file);
 	char *rel = dockerfile_in_context(a->file, ctx);
 	dko_verify_profile p = {ctx,
 	                        rel,

@@ -135,78 +135,79 @@ static int load_rules(loader *l, yaml_node_t *n)
 	return 0;
 }
 
-static int load_wrappers(loader *l, yaml_node_t *n)
+/* The string members of mapping x named in names[] into vals[] (unset ones
+ * untouched); an unknown member or a non-string value is an error. */
+static int read_fields(loader *l, yaml_node_t *x, const char *key, const char *const *names,
+                       const char **vals, size_t n)
 {
-	if (n->type != YAML_SEQUENCE_NODE)
-		return err_at(l, n, "wrappers", "expected a list of {pattern, manager, verb}");
-	size_t idx = 0;
-	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++, idx++) {
-		yaml_node_t *x = yaml_document_get_node(l->doc, *it);
-		char key[64];
-		snprintf(key, sizeof(key), "wrappers[%zu]", idx);
-		if (x->type != YAML_MAPPING_NODE)
-			return err_at(l, x, key, "expected {pattern, manager, verb}");
-		dko_config_wrapper w = {NULL, NULL, "install"};
-		for (yaml_node_pair_t *p = x->data.mapping.pairs.start; p < x->data.mapping.pairs.top; p++) {
-			const char *k = scalar(yaml_document_get_node(l->doc, p->key));
-			yaml_node_t *vn = yaml_document_get_node(l->doc, p->value);
-			const char *v = scalar(vn);
-			if (!k || !v)
-				return err_at(l, vn, key, "expected string keys and values");
-			if (!strcmp(k, "pattern"))
-				w.pattern = cdup(l, v);
-			else if (!strcmp(k, "manager"))
-				w.manager = cdup(l, v);
-			else if (!strcmp(k, "verb"))
-				w.verb = cdup(l, v);
-			else
-				return err_at(l, vn, key, "unknown key '%s'", k);
-		}
-		if (!w.pattern || !w.manager)
-			return err_at(l, x, key, "needs a pattern and a manager");
-		dko_regex *re;
-		if (dko_regex_compile(&re, w.pattern, key) != 0)
-			return err_at(l, x, key, "%s", dko_error_last());
-		dko_regex_free(re);
-		DKO_VEC_PUSH(&l->c->wrappers, w);
+	for (yaml_node_pair_t *p = x->data.mapping.pairs.start; p < x->data.mapping.pairs.top; p++) {
+		const char *k = scalar(yaml_document_get_node(l->doc, p->key));
+		yaml_node_t *vn = yaml_document_get_node(l->doc, p->value);
+		const char *v = scalar(vn);
+		if (!k || !v)
+			return err_at(l, vn, key, "expected string keys and values");
+		size_t i = 0;
+		while (i < n && strcmp(k, names[i]))
+			i++;
+		if (i == n)
+			return err_at(l, vn, key, "unknown key '%s'", k);
+		vals[i] = cdup(l, v);
 	}
 	return 0;
 }
 
-static int load_toolchains(loader *l, yaml_node_t *n)
+/* A list of mappings with a pattern and other string members: each item's
+ * members go to add(), which stores them. */
+static int load_pattern_list(loader *l, yaml_node_t *n, const char *name, const char *const *names,
+                             size_t nnames, const char *usage,
+                             void (*add)(dko_config *c, const char **vals))
 {
 	if (n->type != YAML_SEQUENCE_NODE)
-		return err_at(l, n, "toolchains", "expected a list of {pattern, runtime}");
+		return err_at(l, n, name, "expected a list of %s", usage);
 	size_t idx = 0;
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++, idx++) {
 		yaml_node_t *x = yaml_document_get_node(l->doc, *it);
 		char key[64];
-		snprintf(key, sizeof(key), "toolchains[%zu]", idx);
+		snprintf(key, sizeof(key), "%s[%zu]", name, idx);
 		if (x->type != YAML_MAPPING_NODE)
-			return err_at(l, x, key, "expected {pattern, runtime}");
-		dko_config_toolchain t = {NULL, NULL};
-		for (yaml_node_pair_t *p = x->data.mapping.pairs.start; p < x->data.mapping.pairs.top; p++) {
-			const char *k = scalar(yaml_document_get_node(l->doc, p->key));
-			yaml_node_t *vn = yaml_document_get_node(l->doc, p->value);
-			const char *v = scalar(vn);
-			if (!k || !v)
-				return err_at(l, vn, key, "expected string keys and values");
-			if (!strcmp(k, "pattern"))
-				t.pattern = cdup(l, v);
-			else if (!strcmp(k, "runtime"))
-				t.runtime = cdup(l, v);
-			else
-				return err_at(l, vn, key, "unknown key '%s'", k);
-		}
-		if (!t.pattern || !t.runtime)
-			return err_at(l, x, key, "needs a pattern and a runtime");
+			return err_at(l, x, key, "expected %s", usage);
+		const char *vals[4] = {NULL, NULL, NULL, NULL};
+		int rc = read_fields(l, x, key, names, vals, nnames);
+		if (rc)
+			return rc;
+		if (!vals[0] || !vals[1])
+			return err_at(l, x, key, "needs a %s and a %s", names[0], names[1]);
 		dko_regex *re;
-		if (dko_regex_compile(&re, t.pattern, key) != 0)
+		if (dko_regex_compile(&re, vals[0], key) != 0)
 			return err_at(l, x, key, "%s", dko_error_last());
 		dko_regex_free(re);
-		DKO_VEC_PUSH(&l->c->toolchains, t);
+		add(l->c, vals);
 	}
 	return 0;
+}
+
+static void add_wrapper(dko_config *c, const char **vals)
+{
+	dko_config_wrapper w = {vals[0], vals[1], vals[2] ? vals[2] : "install"};
+	DKO_VEC_PUSH(&c->wrappers, w);
+}
+
+static void add_toolchain(dko_config *c, const char **vals)
+{
+	dko_config_toolchain t = {vals[0], vals[1]};
+	DKO_VEC_PUSH(&c->toolchains, t);
+}
+
+static int load_wrappers(loader *l, yaml_node_t *n)
+{
+	static const char *const names[] = {"pattern", "manager", "verb"};
+	return load_pattern_list(l, n, "wrappers", names, 3, "{pattern, manager, verb}", add_wrapper);
+}
+
+static int load_toolchains(loader *l, yaml_node_t *n)
+{
+	static const char *const names[] = {"pattern", "runtime"};
+	return load_pattern_list(l, n, "toolchains", names, 2, "{pattern, runtime}", add_toolchain);
 }
 
 static int load_top(loader *l, yaml_node_t *root)

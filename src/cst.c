@@ -171,6 +171,20 @@ const dko_flag *dko_instr_flag(const dko_instr *in, const char *name)
 	return NULL;
 }
 
+char *dko_mount_field(const char *spec, size_t n, const char *key)
+{
+	size_t kl = strlen(key);
+	for (size_t i = 0; i < n;) {
+		size_t e = i;
+		while (e < n && spec[e] != ',')
+			e++;
+		if (e - i > kl && !strncmp(spec + i, key, kl) && spec[i + kl] == '=')
+			return dko_xstrndup(spec + i + kl + 1, e - i - kl - 1);
+		i = e + 1;
+	}
+	return NULL;
+}
+
 /* ---- edits ------------------------------------------------------------------------ */
 
 static dko_edit *new_edit(dko_doc *doc, const char *text, size_t len)

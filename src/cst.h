@@ -202,6 +202,9 @@ int dko_cst_check(const dko_doc *doc);
 
 /* The flag named name (without "--") of an instruction, or NULL. */
 const dko_flag *dko_instr_flag(const dko_instr *in, const char *name);
+/* The value of key in a RUN --mount spec ("type=cache,target=/x"), as a
+ * malloc'd string, or NULL when the key is absent. */
+char *dko_mount_field(const char *spec, size_t n, const char *key);
 
 /* The source text of a node's span (not NUL-terminated). */
 static inline const char *dko_node_src(const dko_doc *doc, const dko_node *n)

@@ -20,6 +20,7 @@
 #include "pkg.h"
 #include "shell.h"
 #include "util/alloc.h"
+#include "util/fsutil.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/vec.h"
@@ -449,16 +450,6 @@ static void add_edit(dko_fix_result *r, const char *path, const char *old, size_
 	DKO_VEC_PUSH(&r->edits, e);
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return dko_xstrdup(".");
-	if (slash == path)
-		return dko_xstrdup("/");
-	return dko_xstrndup(path, (size_t)(slash - path));
-}
-
 static int cmp_finding(const void *a, const void *b)
 {
 	const dko_finding *x = a, *y = b;
@@ -476,7 +467,7 @@ static void open_context(const dko_fix_opts *o, dko_context **ctx)
 		return;
 	char *dir = o->context_dir ? dko_xstrdup(o->context_dir)
 	                           : (o->path && strcmp(o->path, "-") && strcmp(o->path, "<stdin>"))
-	                                 ? dir_of(o->path)
+	                                 ? dko_fs_dirname(o->path)
 	                                 : NULL;
 	if (dir && dko_context_open_dir(ctx, dir) != 0)
 		*ctx = NULL;

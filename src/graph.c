@@ -520,22 +520,6 @@ static void do_copy(walk *w, const dko_instr *in, dko_ginstr *gi)
 	DKO_VEC_FREE(&writes);
 }
 
-/* Value of key k in a --mount spec (comma-separated key=value). */
-static char *mount_field(const char *spec, size_t n, const char *k)
-{
-	size_t kl = strlen(k);
-	size_t i = 0;
-	while (i < n) {
-		size_t e = i;
-		while (e < n && spec[e] != ',')
-			e++;
-		if (e - i > kl && !strncmp(spec + i, k, kl) && spec[i + kl] == '=')
-			return dko_xstrndup(spec + i + kl + 1, e - i - kl - 1);
-		i = e + 1;
-	}
-	return NULL;
-}
-
 static void do_run(walk *w, const dko_instr *in, dko_ginstr *gi)
 {
 	pathvec reads = {0};
@@ -543,11 +527,11 @@ static void do_run(walk *w, const dko_instr *in, dko_ginstr *gi)
 		const dko_flag *f = &in->flags[i];
 		if (f->name_len != 5 || memcmp(f->name, "mount", 5) || !f->value)
 			continue;
-		char *from = mount_field(f->value, f->value_len, "from");
-		char *type = mount_field(f->value, f->value_len, "type");
-		char *src = mount_field(f->value, f->value_len, "source");
+		char *from = dko_mount_field(f->value, f->value_len, "from");
+		char *type = dko_mount_field(f->value, f->value_len, "type");
+		char *src = dko_mount_field(f->value, f->value_len, "source");
 		if (!src)
-			src = mount_field(f->value, f->value_len, "src");
+			src = dko_mount_field(f->value, f->value_len, "src");
 		bool bind = !type || !strcmp(type, "bind");
 		if (from) {
 			int st = dko_graph_stage_lookup(w->g, from);

@@ -75,32 +75,17 @@ bool dko_run_same_flags(const dko_instr *a, const dko_instr *b)
 	return same;
 }
 
-/* Value of key in a comma-separated mount spec; NULL-terminated copy. */
-static char *field(const char *spec, size_t n, const char *key)
-{
-	size_t kl = strlen(key);
-	for (size_t i = 0; i < n;) {
-		size_t e = i;
-		while (e < n && spec[e] != ',')
-			e++;
-		if (e - i > kl && !strncmp(spec + i, key, kl) && spec[i + kl] == '=')
-			return dko_xstrndup(spec + i + kl + 1, e - i - kl - 1);
-		i = e + 1;
-	}
-	return NULL;
-}
-
 bool dko_run_mount_covers(const dko_instr *in, const char *path)
 {
 	for (uint32_t i = 0; i < in->nflags; i++) {
 		const dko_flag *f = &in->flags[i];
 		if (f->name_len != 5 || memcmp(f->name, "mount", 5) || !f->value)
 			continue;
-		char *t = field(f->value, f->value_len, "target");
+		char *t = dko_mount_field(f->value, f->value_len, "target");
 		if (!t)
-			t = field(f->value, f->value_len, "dst");
+			t = dko_mount_field(f->value, f->value_len, "dst");
 		if (!t)
-			t = field(f->value, f->value_len, "destination");
+			t = dko_mount_field(f->value, f->value_len, "destination");
 		if (!t)
 			continue;
 		size_t tl = strlen(t);

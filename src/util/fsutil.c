@@ -60,8 +60,7 @@ int dko_fs_read_file(char **data, size_t *len, const char *path)
 	return 0;
 }
 
-/* The folder part of path ("." when there is none); malloc'd. */
-static char *dir_of(const char *path)
+char *dko_fs_dirname(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	if (!slash)
@@ -116,7 +115,7 @@ int dko_fs_resolve_links(char **out, const char *path)
 			return rc;
 		}
 		if (target[0] != '/') {
-			char *dir = dir_of(cur);
+			char *dir = dko_fs_dirname(cur);
 			dko_buf b = DKO_BUF_INIT;
 			dko_buf_printf(&b, "%s/%s", dir, target);
 			free(dir);
@@ -193,7 +192,7 @@ static void sync_dir(const char *dir)
 static int write_via_temp(const char *target, const struct stat *old, const void *data,
                           size_t len)
 {
-	char *dir = dir_of(target), *tmp = NULL;
+	char *dir = dko_fs_dirname(target), *tmp = NULL;
 	int rc = 0;
 	int fd = open_temp(&tmp, dir);
 	if (fd < 0) {

@@ -40,4 +40,7 @@ int dko_fs_write_atomic(const char *path, const void *data, size_t len);
  */
 int dko_fs_resolve_links(char **out, const char *path);
 
+/* The folder part of path ("." when there is none, "/" for "/x"); malloc'd. */
+char *dko_fs_dirname(const char *path);
+
 #endif
