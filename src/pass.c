@@ -134,3 +134,12 @@ bool dko_pass_disabled_at(const dko_pass_ctx *c, uint32_t node)
 	}
 	return false;
 }
+
+bool dko_pass_shipped_run(const dko_pass_ctx *c, uint32_t i)
+{
+	const dko_node *n = &c->doc->nodes[i];
+	if (n->kind != DKO_NODE_INSTR || n->instr->kind != DKO_I_RUN)
+		return false;
+	int stage = dko_graph_instr(c->graph, i)->stage;
+	return stage >= 0 && dko_graph_stage(c->graph, (uint32_t)stage)->shipped;
+}

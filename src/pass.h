@@ -66,6 +66,10 @@ struct dko_sh_script *dko_pass_script(dko_pass_ctx *c, uint32_t node);
  * another instruction: earlier passes may have moved lines). */
 uint32_t dko_pass_input_line(const dko_pass_ctx *c, uint32_t i);
 
+/* Whether node i is a RUN instruction of a stage whose filesystem ships
+ * (caches left there reach the image). */
+bool dko_pass_shipped_run(const dko_pass_ctx *c, uint32_t i);
+
 /* Source text of node i (not NUL-terminated) and its length. */
 const char *dko_pass_node_text(const dko_pass_ctx *c, uint32_t i, size_t *len);
 

@@ -45,12 +45,7 @@ static int run(dko_pass_ctx *c)
 {
 	const dko_doc *doc = c->doc;
 	for (uint32_t i = 0; i < doc->nnodes; i++) {
-		const dko_node *n = &doc->nodes[i];
-		if (n->kind != DKO_NODE_INSTR || n->instr->kind != DKO_I_RUN)
-			continue;
-		const dko_ginstr *gi = dko_graph_instr(c->graph, i);
-		if (gi->stage < 0 || !dko_graph_stage(c->graph, (uint32_t)gi->stage)->shipped ||
-		    dko_pass_disabled_at(c, i))
+		if (!dko_pass_shipped_run(c, i) || dko_pass_disabled_at(c, i))
 			continue;
 		size_t nops;
 		const dko_pkg_op *ops = dko_cleanup_ops(c, i, &nops);
