@@ -13,7 +13,7 @@
 
 extern const dko_pass dko_pass_merge_runs, dko_pass_apt_cleanup, dko_pass_apk_no_cache,
 	dko_pass_pip_no_cache, dko_pass_dnf_yum_clean, dko_pass_npm_yarn_cache,
-	dko_pass_apt_no_recommends, dko_pass_apk_virtual_del;
+	dko_pass_apt_no_recommends, dko_pass_apk_virtual_del, dko_pass_multi_stage;
 
 /* The fixed order: structure first (hoist-installs -> manifest-first ->
  * merge-runs), then the cleanup passes, then the aggressive ones (then
@@ -27,6 +27,7 @@ const dko_pass *const dko_pass_registry[] = {
 	&dko_pass_npm_yarn_cache,
 	&dko_pass_apt_no_recommends,
 	&dko_pass_apk_virtual_del,
+	&dko_pass_multi_stage,
 };
 const size_t dko_pass_registry_len = sizeof(dko_pass_registry) / sizeof(dko_pass_registry[0]);
 
