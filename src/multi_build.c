@@ -629,7 +629,7 @@ static bool make_build(runx *rx, const dko_sh_cmd *cmd)
 	if (!ok)
 		ok = fail_cmd(rx, cmd, "builds with a Makefile that is not in the build context");
 	if (ok && !m.goals.len && !mf->default_target)
-		ok = ms_fail(p, rx->node, "the Makefile's default goal is unknown (an include comes first)");
+		ok = ms_fail(p, rx->node, "the Makefile's default goal cannot be read from it");
 	if (ok && !m.goals.len)
 		DKO_VEC_PUSH(&m.goals, mf->default_target);
 	ms_strs outs = {0};

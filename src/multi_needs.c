@@ -312,7 +312,9 @@ static bool scan_copy(ms_plan *p, uint32_t node, const dko_ginstr *gi)
 		}
 		const char *s = !strcmp(src->path, ".") ? "" : src->path;
 		dko_ctx_kind k = dko_context_kind(p->c->context, s);
-		if (k == DKO_CTX_DIR) {
+		if (k == DKO_CTX_DIR && *s && build_input(p, base_name(s))) {
+			continue; /* COPY src ./src of a Java build, COPY vendor ... */
+		} else if (k == DKO_CTX_DIR) {
 			if (!copied_dir(p, node, s, ms_resolve(p, dest, ".")))
 				return false;
 		} else if (!build_input(p, base_name(s)) && !(p->dockerfile_rel && !strcmp(s, p->dockerfile_rel))) {

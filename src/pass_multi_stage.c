@@ -521,6 +521,25 @@ static void rename_from(render *r, const char *name)
 	dko_buf_release(&b);
 }
 
+/* node: the build stage drops devDependencies right after its last RUN
+ * (before a USER that could not write node_modules), for the runtime's copy. */
+static void insert_prune(render *r)
+{
+	ms_plan *p = r->p;
+	uint32_t last_run = p->st->from_node;
+	for (uint32_t i = p->st->from_node + 1; i < p->st->end_node; i++)
+		if (is_kind(p->c->doc, i, DKO_I_RUN))
+			last_run = i;
+	const char *prune = ms_strf(p, "%s npm prune %s%s", kw(r, DKO_I_RUN),
+	                            p->tc.major >= 0 && p->tc.major < 16 ? "--production" : "--omit=dev",
+	                            r->st->eol);
+	size_t len;
+	const char *t = dko_pass_node_text(p->c, last_run, &len);
+	if (len && t[len - 1] != '\n')
+		prune = ms_strf(p, "%s%s", r->st->eol, prune);
+	dko_doc_insert_before(p->c->doc, last_run + 1, prune, strlen(prune));
+}
+
 /* A stage name no other stage has. */
 static const char *free_name(ms_plan *p, const char *want)
 {
@@ -556,8 +575,7 @@ static void apply(ms_plan *p, const choice *ch)
 	if (len && t[len - 1] != '\n')
 		line_end(&r);
 	if (p->build == MS_B_NPM)
-		dko_buf_printf(&r.out, "%s npm prune %s%s", kw(&r, DKO_I_RUN),
-		               p->tc.major >= 0 && p->tc.major < 16 ? "--production" : "--omit=dev", c->style->eol);
+		insert_prune(&r);
 	put_runtime(&r, ch);
 	dko_doc_insert_before(doc, p->st->end_node, r.out.ptr, r.out.len);
 	dko_buf_release(&r.out);
@@ -588,14 +606,14 @@ static void suggest(ms_plan *p)
 	const char *rt = p->rt && p->rt->image ? p->rt->image : p->tc.runtime.image;
 	if (rt)
 		dko_pass_suggest(p->c, p->why_node,
-		                 "the final stage builds on the %s toolchain image; a runtime stage on %s could ship "
+		                 "the final stage builds on the toolchain image %s; a runtime stage on %s could ship "
 		                 "only what it builds, but %s",
-		                 p->tc.family, rt, p->why);
+		                 p->tc.image, rt, p->why);
 	else
 		dko_pass_suggest(p->c, p->why_node,
-		                 "the final stage builds on the %s toolchain image; a runtime stage could ship only "
+		                 "the final stage builds on the toolchain image %s; a runtime stage could ship only "
 		                 "what it builds, but %s",
-		                 p->tc.family, p->why);
+		                 p->tc.image, p->why);
 }
 
 /* ---- the pass -------------------------------------------------------------------------------- */
@@ -606,6 +624,11 @@ static bool plan(ms_plan *p, choice *ch)
 {
 	if (!ms_stage_builds(p))
 		return false;
+	if (!p->c->context)
+		return ms_fail(p, p->st->from_node, "the build context is needed to find the artifact and the run-time files");
+	if (!dko_context_ignore_file(p->c->context) &&
+	    dko_context_load_ignore(p->c->context, p->dockerfile_rel) != 0)
+		return ms_fail(p, p->st->from_node, "the ignore file cannot be read (%s)", dko_error_last());
 	if (!ms_scan_runs(p))
 		return false;
 	if (!kind_matches(p)) {
@@ -614,8 +637,6 @@ static bool plan(ms_plan *p, choice *ch)
 		return ms_fail(p, p->build_node ? p->build_node : p->st->from_node,
 		               "what it builds does not match the %s toolchain", p->tc.family);
 	}
-	if (!p->c->context)
-		return ms_fail(p, p->st->from_node, "the build context is needed to find the artifact and the run-time files");
 	if (p->native && p->cxx && p->tc.kind == DKO_TC_GCC)
 		return ms_fail(p, p->st->from_node,
 		               "C++ built with the gcc image links its own libstdc++ from /usr/local, which Debian's lacks");
@@ -646,9 +667,9 @@ static int run(dko_pass_ctx *c)
 		const char *list = shipped_list(&p);
 		apply(&p, &ch);
 		dko_pass_applied(c, st->from_node, st->end_node - 1,
-		                 "split into a build stage and a runtime stage on %s that ships %s without the %s "
-		                 "toolchain",
-		                 ch.rt.image, list, p.tc.family);
+		                 "split into a build stage and a runtime stage on %s that ships %s, not the "
+		                 "toolchain of %s",
+		                 ch.rt.image, list, p.tc.image);
 	} else if (p.why) {
 		suggest(&p);
 	}
