@@ -1167,25 +1167,69 @@ bool ms_scan_runs(ms_plan *p)
 	return true;
 }
 
-bool ms_stage_builds(ms_plan *p)
+/* The build kind of a package operation, MS_B_NONE for none. */
+static ms_build op_build(const dko_pkg_op *op, const dko_sh_cmd *cmd)
 {
+	bool build = op->verb == DKO_PV_BUILD;
+	switch (op->manager) {
+	case DKO_PM_GO:
+		return build || (op->verb == DKO_PV_INSTALL && lit(cmd, 1) && !strcmp(lit(cmd, 1), "install"))
+		           ? MS_B_GO
+		           : MS_B_NONE;
+	case DKO_PM_CARGO:
+		return build || op->verb == DKO_PV_INSTALL ? MS_B_CARGO : MS_B_NONE;
+	case DKO_PM_MAKE:
+		return MS_B_MAKE;
+	case DKO_PM_MVN:
+		return build ? MS_B_MVN : MS_B_NONE;
+	case DKO_PM_GRADLE:
+		return build ? MS_B_GRADLE : MS_B_NONE;
+	case DKO_PM_NPM:
+	case DKO_PM_YARN:
+	case DKO_PM_PNPM:
+		return build ? MS_B_NPM : MS_B_NONE;
+	default:
+		return MS_B_NONE;
+	}
+}
+
+/* Follow the compilers an apt/apk operation installs or removes: *kept
+ * ends true when one is still installed (a purge or autoremove after the
+ * install counts as removing it: the docker-library pattern). */
+static void track_compilers(const dko_pkg_op *op, bool *kept)
+{
+	if (op->manager != DKO_PM_APT && op->manager != DKO_PM_APK)
+		return;
+	if (op->verb == DKO_PV_REMOVE || op->verb == DKO_PV_AUTOREMOVE)
+		*kept = false;
+	for (uint32_t i = 0; op->verb == DKO_PV_INSTALL && i < op->npackages; i++)
+		*kept |= dko_tc_compiler_pkg(op->packages[i]);
+}
+
+unsigned ms_stage_builds(ms_plan *p, bool *compiler_kept)
+{
+	unsigned kinds = 0;
+	*compiler_kept = false;
 	for (uint32_t i = p->st->from_node + 1; i < p->st->end_node; i++) {
 		if (p->c->doc->nodes[i].kind != DKO_NODE_INSTR || p->c->doc->nodes[i].instr->kind != DKO_I_RUN)
 			continue;
+		dko_sh_script *s = dko_pass_script(p->c, i);
+		if (!s || dko_sh_is_opaque(s))
+			continue;
 		size_t nops;
 		const dko_pkg_op *ops = dko_cleanup_ops(p->c, i, &nops);
-		for (size_t k = 0; k < nops; k++)
-			if (ops[k].verb == DKO_PV_BUILD ||
-			    (ops[k].verb == DKO_PV_INSTALL && (ops[k].manager == DKO_PM_GO || ops[k].manager == DKO_PM_CARGO)))
-				return true;
-		dko_sh_script *s = dko_pass_script(p->c, i);
-		for (size_t k = 0; s && !dko_sh_is_opaque(s) && k < dko_sh_cmd_count(s); k++) {
+		for (size_t k = 0; k < nops; k++) {
+			kinds |= 1u << op_build(&ops[k], dko_sh_cmd_at(s, ops[k].cmd_index));
+			track_compilers(&ops[k], compiler_kept);
+		}
+		for (size_t k = 0; k < dko_sh_cmd_count(s); k++) {
 			const dko_sh_cmd *cmd = dko_sh_cmd_at(s, k);
 			const char *name = lit(cmd, 0);
-			if (name && (is_compiler(base_name(name)) ||
-			             (!strcmp(base_name(name), "dotnet") && lit(cmd, 1) && !strcmp(lit(cmd, 1), "publish"))))
-				return true;
+			if (name && is_compiler(base_name(name)))
+				kinds |= 1u << MS_B_CC;
+			if (name && !strcmp(base_name(name), "dotnet") && lit(cmd, 1) && !strcmp(lit(cmd, 1), "publish"))
+				kinds |= 1u << MS_B_DOTNET;
 		}
 	}
-	return false;
+	return kinds & ~(1u << MS_B_NONE);
 }

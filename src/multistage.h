@@ -113,8 +113,10 @@ char *ms_read_context(ms_plan *p, const char *rel, size_t *len);
 /* Add an artifact (a copy into the plan's arena); returns it. */
 ms_item *ms_add_artifact(ms_plan *p, const char *path, bool dir);
 
-/* Whether some RUN of the stage builds (else the pass has nothing to say). */
-bool ms_stage_builds(ms_plan *p);
+/* The kinds of build the RUNs of the stage run (1u << ms_build each; 0:
+ * none, the pass has nothing to say), and whether a C compiler the file
+ * installs is still installed at the end. */
+unsigned ms_stage_builds(ms_plan *p, bool *compiler_kept);
 /* Step 1: every RUN of the stage. */
 bool ms_scan_runs(ms_plan *p);
 /* Step 2a: the run-time files copied from the context. */

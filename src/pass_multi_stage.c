@@ -16,15 +16,14 @@
  *   ...the build, unchanged...
  *
  *   FROM <runtime>
- *   ARG ...                      (those the kept instructions use)
  *   RUN <install run-time packages: libraries of -dev packages, tools>
  *   RUN <the file's useradd/groupadd commands, again>
- *   ENV ...                      (every ENV of the stage, as written)
  *   WORKDIR <the stage's final WORKDIR>
  *   COPY --from=build /etc/ssl/certs/ca-certificates.crt ...  (when only the builder has them)
  *   COPY --from=build <artifact> <artifact>                   (same paths)
  *   COPY --from=build <run-time file> <run-time file>
- *   USER/SHELL/VOLUME/EXPOSE/LABEL/STOPSIGNAL/HEALTHCHECK/ENTRYPOINT/CMD, as written
+ *   ARG (those used), ENV, USER, SHELL, VOLUME, EXPOSE, LABEL, STOPSIGNAL,
+ *   HEALTHCHECK, ENTRYPOINT, CMD: as written, in their order
  * What may differ from the original image, and only this: FROM, the
  * environment the base image set (PATH, GOPATH, ...), and files that only
  * the toolchain and the build had. A binary CMD finds on the toolchain's
@@ -212,27 +211,28 @@ static bool check_declared(ms_plan *p)
 	return true;
 }
 
-/* The build kinds each toolchain builds. */
-static bool kind_matches(const ms_plan *p)
+/* Whether the kinds of build found suit the toolchain (else the pass says
+ * nothing: a JDK image building a native library is no Java build). */
+static bool kind_matches(const ms_plan *p, unsigned kinds, bool compiler_kept)
 {
-	unsigned other = p->builds & ~MS_NATIVE;
+	unsigned other = kinds & ~MS_NATIVE, java = (1u << MS_B_MVN) | (1u << MS_B_GRADLE);
 	switch (p->tc.kind) {
 	case DKO_TC_GO:
 	case DKO_TC_RUST:
 	case DKO_TC_GCC:
-		return p->native && !other;
+		return (kinds & MS_NATIVE) && !other;
 	case DKO_TC_DISTRO:
-		return p->native && !other && p->pkgs.len;
+		return (kinds & MS_NATIVE) && !other && compiler_kept;
 	case DKO_TC_MAVEN:
 	case DKO_TC_GRADLE:
 	case DKO_TC_JDK:
-		return !p->native && other && !(other & ~((1u << MS_B_MVN) | (1u << MS_B_GRADLE)));
+		return (kinds & java) && !(kinds & ~java);
 	case DKO_TC_NODE:
-		return !p->native && other == (1u << MS_B_NPM);
+		return kinds == (1u << MS_B_NPM);
 	case DKO_TC_DOTNET:
-		return !p->native && other == (1u << MS_B_DOTNET);
+		return kinds == (1u << MS_B_DOTNET);
 	default:
-		return (p->native && !other) || (!p->native && other && !(other & (other - 1)));
+		return kinds != 0;
 	}
 }
 
@@ -436,29 +436,43 @@ static void put_users(render *r)
 	line_end(r);
 }
 
-/* ARGs of the stage that the repeated instructions use. */
-static void put_args(render *r)
+/* Whether ARG node i defines a variable a repeated instruction or ENV uses. */
+static bool arg_used(const ms_plan *p, uint32_t i)
+{
+	const dko_doc *doc = p->c->doc;
+	for (uint32_t u = 0; u < dko_graph_use_count(p->c->graph); u++) {
+		const dko_var_use *use = dko_graph_use(p->c->graph, u);
+		if (use->node <= i || use->node >= p->st->end_node || doc->nodes[use->node].kind != DKO_NODE_INSTR)
+			continue;
+		dko_instr_kind k = doc->nodes[use->node].instr->kind;
+		if (!repeats(k) && k != DKO_I_ENV)
+			continue;
+		for (uint32_t a = 0; a < doc->nodes[i].instr->nargs; a++) {
+			const char *name = doc->nodes[i].instr->args[a].value;
+			size_t n = strcspn(name, "=");
+			if (strlen(use->name) == n && !strncmp(use->name, name, n))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* ARG (those used), ENV and the repeated instructions, as written and in
+ * their order: a value one of them takes from another stays the same. */
+static void put_declared(render *r)
 {
 	ms_plan *p = r->p;
 	const dko_doc *doc = p->c->doc;
 	for (uint32_t i = p->st->from_node + 1; i < p->st->end_node; i++) {
-		if (!is_kind(doc, i, DKO_I_ARG))
+		if (doc->nodes[i].kind != DKO_NODE_INSTR)
 			continue;
-		bool used = false;
-		for (uint32_t u = 0; !used && u < dko_graph_use_count(p->c->graph); u++) {
-			const dko_var_use *use = dko_graph_use(p->c->graph, u);
-			dko_instr_kind k = use->node < doc->nnodes && doc->nodes[use->node].kind == DKO_NODE_INSTR
-			                       ? doc->nodes[use->node].instr->kind
-			                       : DKO_I_UNKNOWN;
-			for (uint32_t a = 0; !used && a < doc->nodes[i].instr->nargs; a++) {
-				const char *name = doc->nodes[i].instr->args[a].value;
-				size_t n = strcspn(name, "=");
-				used = use->node > i && use->node < p->st->end_node && (repeats(k) || k == DKO_I_ENV) &&
-				       strlen(use->name) == n && !strncmp(use->name, name, n);
-			}
-		}
-		if (used)
+		dko_instr_kind k = doc->nodes[i].instr->kind;
+		if (k == DKO_I_ENV || (k == DKO_I_ARG && arg_used(p, i))) {
 			put_node(r, i);
+		} else if (repeats(k)) {
+			for (uint32_t c = moves(k) ? comments_above(doc, i, p->st->from_node) : i; c <= i; c++)
+				put_node(r, c);
+		}
 	}
 }
 
@@ -478,14 +492,9 @@ static void put_from(render *r, const choice *ch)
 static void put_runtime(render *r, const choice *ch)
 {
 	ms_plan *p = r->p;
-	const dko_doc *doc = p->c->doc;
 	put_from(r, ch);
-	put_args(r);
 	put_packages(r);
 	put_users(r);
-	for (uint32_t i = p->st->from_node + 1; i < p->st->end_node; i++)
-		if (is_kind(doc, i, DKO_I_ENV))
-			put_node(r, i);
 	if (p->workdir)
 		dko_buf_printf(&r->out, "%s %s%s", kw(r, DKO_I_WORKDIR), p->workdir, r->st->eol);
 	if (p->ca && !ch->rt.ca)
@@ -498,12 +507,7 @@ static void put_runtime(render *r, const choice *ch)
 		if (p->arts.items[i].needed)
 			put_item(r, &p->arts.items[i]);
 	put_files(r);
-	for (uint32_t i = p->st->from_node + 1; i < p->st->end_node; i++) {
-		if (doc->nodes[i].kind != DKO_NODE_INSTR || !repeats(doc->nodes[i].instr->kind))
-			continue;
-		for (uint32_t k = moves(doc->nodes[i].instr->kind) ? comments_above(doc, i, p->st->from_node) : i; k <= i; k++)
-			put_node(r, k);
-	}
+	put_declared(r);
 }
 
 /* The FROM line with its stage name set to name. */
@@ -622,7 +626,9 @@ static void suggest(ms_plan *p)
  * when the stage does not build (nothing to say). */
 static bool plan(ms_plan *p, choice *ch)
 {
-	if (!ms_stage_builds(p))
+	bool compiler_kept;
+	unsigned kinds = ms_stage_builds(p, &compiler_kept);
+	if (!kinds || !kind_matches(p, kinds, compiler_kept))
 		return false;
 	if (!p->c->context)
 		return ms_fail(p, p->st->from_node, "the build context is needed to find the artifact and the run-time files");
@@ -631,12 +637,8 @@ static bool plan(ms_plan *p, choice *ch)
 		return ms_fail(p, p->st->from_node, "the ignore file cannot be read (%s)", dko_error_last());
 	if (!ms_scan_runs(p))
 		return false;
-	if (!kind_matches(p)) {
-		if (p->tc.kind == DKO_TC_DISTRO)
-			return false; /* debian without a compiler: not a toolchain */
-		return ms_fail(p, p->build_node ? p->build_node : p->st->from_node,
-		               "what it builds does not match the %s toolchain", p->tc.family);
-	}
+	if (p->tc.kind == DKO_TC_DISTRO && !p->compiler_pkg)
+		return false;
 	if (p->native && p->cxx && p->tc.kind == DKO_TC_GCC)
 		return ms_fail(p, p->st->from_node,
 		               "C++ built with the gcc image links its own libstdc++ from /usr/local, which Debian's lacks");
