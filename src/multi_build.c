@@ -248,6 +248,44 @@ static bool go_output(runx *rx, const dko_pkg_op *op, const char **path)
 	return true;
 }
 
+/* Go modules that only work built with cgo, and whether the C they build is
+ * self-contained (static) or links a system library the runtime would need. */
+static const struct {
+	const char *module;
+	bool self_contained;
+} cgo_modules[] = {
+	{"github.com/mattn/go-sqlite3", true},
+	{"github.com/confluentinc/confluent-kafka-go", true},
+	{"github.com/google/gopacket", false},
+	{"github.com/linxGnu/grocksdb", false},
+	{"github.com/tecbot/gorocksdb", false},
+	{"github.com/miekg/pkcs11", false},
+	{"github.com/gotk3/gotk3", false},
+	{"github.com/go-gl/glfw", false},
+	{"fyne.io/fyne", false},
+};
+
+/* A dependency (go.sum, else go.mod, of the module in dir) that needs cgo:
+ * any of them when the build is static, the ones linking system libraries
+ * otherwise. NULL when none. */
+static const char *go_cgo_dependency(runx *rx, const char *dir, bool static_build)
+{
+	ms_plan *p = rx->p;
+	const char *rel = ms_context_path(p, rx->node, ms_resolve(p, dir, "go.sum"));
+	size_t len;
+	char *text = rel ? ms_read_context(p, rel, &len) : NULL;
+	if (!text && (rel = ms_context_path(p, rx->node, ms_resolve(p, dir, "go.mod"))))
+		text = ms_read_context(p, rel, &len);
+	const char *found = NULL;
+	for (size_t i = 0; text && !found && i < sizeof(cgo_modules) / sizeof(cgo_modules[0]); i++) {
+		const char *m = strstr(text, cgo_modules[i].module);
+		if (m && (static_build || !cgo_modules[i].self_contained))
+			found = cgo_modules[i].module;
+	}
+	free(text);
+	return found;
+}
+
 static bool go_build(runx *rx, const dko_sh_cmd *cmd, const dko_pkg_op *op)
 {
 	ms_plan *p = rx->p;
@@ -255,11 +293,15 @@ static bool go_build(runx *rx, const dko_sh_cmd *cmd, const dko_pkg_op *op)
 	if (!go_output(rx, op, &path))
 		return false;
 	const char *cgo = env_value(rx, cmd, "CGO_ENABLED");
-	if (!cgo || strcmp(cgo, "0")) {
-		if (go_uses_cgo(rx, rx->cwd))
-			return fail_cmd(rx, cmd, "builds with cgo (import \"C\"): the C libraries it links are unknown");
-		p->go_dynamic = true;
-	}
+	bool dynamic = !cgo || strcmp(cgo, "0");
+	if (dynamic && go_uses_cgo(rx, rx->cwd))
+		return fail_cmd(rx, cmd, "builds with cgo (import \"C\"): the C libraries it links are unknown");
+	/* A dynamic build may become static (a tag without a suite): then
+	 * every cgo-only dependency counts. */
+	const char *dep = go_cgo_dependency(rx, rx->cwd, !dynamic || !p->tc.runtime.image);
+	if (dep)
+		return fail_cmd(rx, cmd, ms_strf(p, "depends on %s, which needs cgo", dep));
+	p->go_dynamic |= dynamic;
 	p->builds |= 1u << MS_B_GO;
 	if (!path)
 		return true;
@@ -651,10 +693,38 @@ static bool make_build(runx *rx, const dko_sh_cmd *cmd)
 
 /* ---- java, node, .NET ----------------------------------------------------------------------- */
 
+/* pom.xml / build.gradle(.kts) of the project in dir: refuses multi-module
+ * builds; *jar is the archive it names, or NULL when unknown. */
+static bool java_manifest(runx *rx, const dko_sh_cmd *cmd, const char *dir, dko_pm pm, const char **jar)
+{
+	ms_plan *p = rx->p;
+	*jar = NULL;
+	if (pm == DKO_PM_MVN) {
+		const char *rel = ms_context_path(p, rx->node, ms_resolve(p, dir, "pom.xml"));
+		dko_pom *pom = NULL;
+		bool ok = rel && dko_pom_read(&pom, p->c->context, rel) == 0;
+		bool multi = ok && pom->nmodules > 0;
+		if (ok && pom->artifact)
+			*jar = ms_resolve(p, dir, ms_strf(p, "target/%s", pom->artifact));
+		dko_pom_free(pom);
+		return !multi || fail_cmd(rx, cmd, "builds a multi-module Maven project");
+	}
+	const char *rel = ms_context_path(p, rx->node, ms_resolve(p, dir, "build.gradle"));
+	if (!rel || !dko_context_exists(p->c->context, rel))
+		rel = ms_context_path(p, rx->node, ms_resolve(p, dir, "build.gradle.kts"));
+	dko_gradle *g = NULL;
+	bool ok = rel && dko_gradle_read(&g, p->c->context, rel) == 0;
+	bool multi = ok && g->multi_project;
+	if (ok && g->jar)
+		*jar = ms_resolve(p, dir, ms_strf(p, "build/libs/%s", g->jar));
+	dko_gradle_free(g);
+	return !multi || fail_cmd(rx, cmd, "builds a multi-project Gradle build");
+}
+
 static bool java_build(runx *rx, const dko_sh_cmd *cmd, dko_pm pm)
 {
 	ms_plan *p = rx->p;
-	const char *dir = rx->cwd;
+	const char *dir = rx->cwd, *jar;
 	for (uint32_t i = 1; i < cmd->nwords; i++) {
 		const char *w = lit(cmd, i);
 		if (w && (!strcmp(w, "-f") || !strcmp(w, "--file")) && lit(cmd, i + 1)) {
@@ -664,27 +734,14 @@ static bool java_build(runx *rx, const dko_sh_cmd *cmd, dko_pm pm)
 			return fail_cmd(rx, cmd, "builds in another project folder");
 		}
 	}
-	const char *manifest = pm == DKO_PM_MVN ? "pom.xml" : "settings.gradle";
-	const char *rel = ms_context_path(p, rx->node, ms_resolve(p, dir, manifest));
-	if (pm == DKO_PM_MVN) {
-		dko_pom *pom = NULL;
-		bool multi = rel && dko_pom_read(&pom, p->c->context, rel) == 0 && pom->nmodules > 0;
-		dko_pom_free(pom);
-		if (multi)
-			return fail_cmd(rx, cmd, "builds a multi-module Maven project");
-	} else if (rel && dko_context_exists(p->c->context, rel)) {
-		dko_gradle *g = NULL;
-		const char *b = ms_context_path(p, rx->node, ms_resolve(p, dir, "build.gradle"));
-		bool multi = b && dko_gradle_read(&g, p->c->context, b) == 0 && g->multi_project;
-		dko_gradle_free(g);
-		if (multi)
-			return fail_cmd(rx, cmd, "builds a multi-project Gradle build");
-	}
+	if (!java_manifest(rx, cmd, dir, pm, &jar))
+		return false;
 	p->builds |= 1u << (pm == DKO_PM_MVN ? MS_B_MVN : MS_B_GRADLE);
 	if (p->build == MS_B_NONE) {
 		p->build = pm == DKO_PM_MVN ? MS_B_MVN : MS_B_GRADLE;
 		p->build_dir = dir;
 		p->build_node = rx->node;
+		p->java_jar = jar;
 	}
 	return true;
 }
@@ -956,54 +1013,69 @@ static bool known_dir(ms_plan *p, const char *path)
 	return false;
 }
 
+typedef struct copy_args {
+	const char *target; /* -t DIR, else the last operand */
+	const char *owner;  /* install -o */
+	bool preserve;      /* cp -p / -a: the copy keeps the owner */
+	bool make_dirs;     /* install -d */
+	ms_strs srcs;
+} copy_args;
+
+static void parse_copy(const dko_sh_cmd *cmd, const char *name, copy_args *ca)
+{
+	bool install = !strcmp(name, "install");
+	for (uint32_t i = 1; i < cmd->nwords; i++) {
+		const char *w = lit(cmd, i);
+		if ((!strcmp(w, "-t") || !strcmp(w, "--target-directory")) && lit(cmd, i + 1))
+			ca->target = lit(cmd, ++i);
+		else if (install && !strcmp(w, "-o") && lit(cmd, i + 1))
+			ca->owner = lit(cmd, ++i);
+		else if (install && (!strcmp(w, "-m") || !strcmp(w, "-g")) && lit(cmd, i + 1))
+			i++;
+		else if (install && !strcmp(w, "-d"))
+			ca->make_dirs = true;
+		else if (w[0] == '-' && !install)
+			ca->preserve |= strchr(w, 'p') || strchr(w, 'a') || !strncmp(w, "--preserve", 10);
+		else if (w[0] != '-')
+			DKO_VEC_PUSH(&ca->srcs, w);
+	}
+	if (!ca->target && ca->srcs.len >= 2)
+		ca->target = ca->srcs.items[--ca->srcs.len];
+}
+
 /* cp/mv/install of build outputs: the copies become outputs too. */
 static bool copy_outputs(runx *rx, const dko_sh_cmd *cmd, const char *name)
 {
 	ms_plan *p = rx->p;
 	if (!all_literal(cmd))
 		return fail_cmd(rx, cmd, "copies files named while it runs");
-	const char *target = NULL, *owner = NULL;
-	ms_strs ops = {0};
-	for (uint32_t i = 1; i < cmd->nwords; i++) {
-		const char *w = lit(cmd, i);
-		if ((!strcmp(w, "-t") || !strcmp(w, "--target-directory")) && lit(cmd, i + 1))
-			target = lit(cmd, ++i);
-		else if (!strcmp(name, "install") && !strcmp(w, "-o") && lit(cmd, i + 1))
-			owner = lit(cmd, ++i);
-		else if (!strcmp(name, "install") && (!strcmp(w, "-m") || !strcmp(w, "-g")) && lit(cmd, i + 1))
-			i++;
-		else if (!strcmp(name, "install") && !strcmp(w, "-d")) {
-			DKO_VEC_FREE(&ops);
-			return make_dirs(rx, cmd);
-		}
-		else if (w[0] != '-')
-			DKO_VEC_PUSH(&ops, w);
+	copy_args ca = {0};
+	parse_copy(cmd, name, &ca);
+	if (ca.make_dirs) {
+		DKO_VEC_FREE(&ca.srcs);
+		return make_dirs(rx, cmd);
 	}
-	if (!target && ops.len >= 2)
-		target = ops.items[--ops.len];
-	bool ok = target && ops.len;
-	if (!ok)
-		ok = fail_cmd(rx, cmd, "is a copy the pass cannot follow");
-	const char *tdir = target ? ms_resolve(p, rx->cwd, target) : NULL;
-	bool into = ok && (ops.len > 1 || target[strlen(target) - 1] == '/' || known_dir(p, tdir));
-	for (size_t i = 0; ok && i < ops.len; i++) {
-		ms_item *a = find_artifact(p, ms_resolve(p, rx->cwd, ops.items[i]));
+	bool ok = ca.target && ca.srcs.len ? true : fail_cmd(rx, cmd, "is a copy the pass cannot follow");
+	const char *tdir = ok ? ms_resolve(p, rx->cwd, ca.target) : NULL;
+	bool into = ok && (ca.srcs.len > 1 || ca.target[strlen(ca.target) - 1] == '/' || known_dir(p, tdir));
+	for (size_t i = 0; ok && i < ca.srcs.len; i++) {
+		ms_item *a = find_artifact(p, ms_resolve(p, rx->cwd, ca.srcs.items[i]));
 		if (!a) {
 			ok = fail_cmd(rx, cmd, "copies files that are not build outputs the pass knows");
 			break;
 		}
 		const char *dest = into ? ms_resolve(p, tdir, base_name(a->path)) : tdir;
 		if (!strcmp(name, "mv")) {
-			a->path = a->dest = dest;
-		} else {
-			bool dir = a->dir, cand = a->candidate;
-			const char *chown = owner ? owner : run_owner(rx) ? run_owner(rx) : a->chown;
-			ms_item *b = ms_add_artifact(p, dest, dir);
-			b->candidate = cand;
-			b->chown = chown;
+			a->path = a->dest = dest; /* a rename keeps the owner */
+			continue;
 		}
+		const char *chown = ca.owner ? ca.owner : ca.preserve && !run_owner(rx) ? a->chown : run_owner(rx);
+		bool dir = a->dir, cand = a->candidate;
+		ms_item *b = ms_add_artifact(p, dest, dir);
+		b->candidate = cand;
+		b->chown = chown;
 	}
-	DKO_VEC_FREE(&ops);
+	DKO_VEC_FREE(&ca.srcs);
 	return ok;
 }
 

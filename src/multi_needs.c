@@ -295,9 +295,17 @@ static bool glob_sources(ms_plan *p, uint32_t node, const char *pattern, const c
 	return true;
 }
 
+static bool is_archive(const char *name)
+{
+	return suffix_in(name, ".tar|.tar.gz|.tgz|.tar.xz|.txz|.tar.bz2|.tbz2|.tar.zst|.tar.lz4");
+}
+
 static bool scan_copy(ms_plan *p, uint32_t node, const dko_ginstr *gi)
 {
 	const char *dest = gi->writes[0].path;
+	const dko_instr *in = p->c->doc->nodes[node].instr;
+	if (dko_instr_flag(in, "parents") || dko_instr_flag(in, "exclude"))
+		return ms_fail(p, node, "COPY --parents / --exclude is not followed");
 	for (uint32_t r = 0; r < gi->nreads; r++) {
 		const dko_path *src = &gi->reads[r];
 		if (src->kind != DKO_PATH_CONTEXT) {
@@ -312,7 +320,9 @@ static bool scan_copy(ms_plan *p, uint32_t node, const dko_ginstr *gi)
 		}
 		const char *s = !strcmp(src->path, ".") ? "" : src->path;
 		dko_ctx_kind k = dko_context_kind(p->c->context, s);
-		if (k == DKO_CTX_DIR && *s && build_input(p, base_name(s))) {
+		if (in->kind == DKO_I_ADD && k == DKO_CTX_FILE && is_archive(s)) {
+			add_file(p, ms_resolve(p, dest, "."), true, in); /* ADD unpacks it there */
+		} else if (k == DKO_CTX_DIR && *s && build_input(p, base_name(s))) {
 			continue; /* COPY src ./src of a Java build, COPY vendor ... */
 		} else if (k == DKO_CTX_DIR) {
 			if (!copied_dir(p, node, s, ms_resolve(p, dest, ".")))
@@ -401,7 +411,13 @@ static bool build_output(cmdx *x, const char *path)
 	    (p->build == MS_B_GRADLE && !strncmp(rest, "build/libs/", 11) && !strchr(rest + 11, '/'))) {
 		if (!ends_with(rest, ".jar") && !ends_with(rest, ".war"))
 			return false;
-		ms_add_artifact(p, path, false)->needed = true;
+		bool glob = strpbrk(path, "*?[") != NULL;
+		if (p->java_jar && (glob ? fnmatch(path, p->java_jar, 0) != 0 : strcmp(path, p->java_jar) != 0))
+			return ms_fail(p, x->node, "%s names %s while the build file makes %s", x->what, path, p->java_jar);
+		ms_item *a = ms_add_artifact(p, path, false);
+		a->needed = true;
+		if (glob) /* a glob: copied into its folder */
+			a->dest = ms_strf(p, "%.*s", (int)(strrchr(path, '/') - path + 1), path);
 		return true;
 	}
 	return false;
@@ -546,8 +562,6 @@ static bool check_bare(cmdx *x, const char *prog, bool shell)
 				a->dest = ms_strf(p, "/usr/local/bin/%s", prog);
 			return true;
 		}
-		if (dko_tc_runtime_has(p->rt, prog))
-			return true; /* the runtime's own, found first on its PATH too */
 	}
 	if ((shell && dko_tc_builtin(prog)) || dko_tc_runtime_has(p->rt, prog))
 		return true;

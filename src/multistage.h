@@ -65,6 +65,7 @@ typedef struct ms_plan {
 	unsigned builds;          /* 1u << ms_build of every build found */
 	uint32_t build_node;
 	const char *build_dir;    /* where it ran (mvn/gradle/npm/go: the project folder) */
+	const char *java_jar;     /* the archive pom.xml / build.gradle names, or NULL */
 	DKO_VEC(ms_item) arts;    /* what the builds write */
 	DKO_VEC(ms_item) files;   /* run-time files: context copies that are not build inputs */
 	ms_strs pkgs;             /* apt/apk packages the file installs, in order */

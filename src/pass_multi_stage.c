@@ -187,19 +187,37 @@ static bool repeats(dko_instr_kind k)
 	return moves(k) || k == DKO_I_USER || k == DKO_I_SHELL || k == DKO_I_VOLUME;
 }
 
-/* Every variable a repeated instruction (or ENV) uses must be one the file
- * defines in the stage: a value the base image set would change with it. */
+/* Variables toolchain images set that their runtime images do not (or set
+ * otherwise): a value built from one would change with FROM. Variables
+ * neither sets expand alike, and those both set alike (JAVA_HOME in the
+ * eclipse-temurin JDK and JRE, NODE_VERSION in node and node:-slim) too. */
+static bool toolchain_var(const char *name)
+{
+	static const char *const vars[] = {
+		"PATH", "GOPATH", "GOLANG_VERSION", "GOTOOLCHAIN", "GOROOT", "CARGO_HOME", "RUSTUP_HOME",
+		"RUST_VERSION", "GCC_VERSION", "GCC_MIRRORS", "GPG_KEYS", "MAVEN_HOME", "MAVEN_CONFIG",
+		"GRADLE_HOME", "GRADLE_VERSION", "DOTNET_SDK_VERSION", "DOTNET_GENERATE_ASPNET_CERTIFICATE",
+		"DOTNET_NOLOGO", "DOTNET_USE_POLLING_FILE_WATCHER", "NUGET_XMLDOC_MODE",
+		"POWERSHELL_DISTRIBUTION_CHANNEL", "LD_LIBRARY_PATH"};
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (!strcmp(name, vars[i]))
+			return true;
+	return false;
+}
+
+/* A variable a repeated instruction (or ENV) uses that the file does not
+ * define must not be one the toolchain image sets: its value would change. */
 static bool check_declared(ms_plan *p)
 {
 	const dko_doc *doc = p->c->doc;
 	for (uint32_t i = 0; i < dko_graph_use_count(p->c->graph); i++) {
 		const dko_var_use *u = dko_graph_use(p->c->graph, i);
-		if (u->node <= p->st->from_node || u->node >= p->st->end_node || u->defined)
+		if (u->node <= p->st->from_node || u->node >= p->st->end_node || u->defined || !toolchain_var(u->name))
 			continue;
 		dko_instr_kind k = doc->nodes[u->node].instr->kind;
 		if (repeats(k) || k == DKO_I_ENV || k == DKO_I_WORKDIR)
-			return ms_fail(p, u->node, "%s uses $%s, which the %s image sets", dko_instr_name(k), u->name,
-			               p->tc.family);
+			return ms_fail(p, u->node, "%s uses $%s, which the %s image sets and the runtime image may not",
+			               dko_instr_name(k), u->name, p->tc.family);
 	}
 	const dko_ginstr *end = dko_graph_instr(p->c->graph, p->st->end_node - 1);
 	p->workdir = end->state.workdir;
@@ -598,7 +616,9 @@ static const char *shipped_list(ms_plan *p)
 			dko_buf_puts(&b, ", ...");
 			break;
 		}
-		dko_buf_printf(&b, "%s%s", n > 1 ? ", " : "", p->arts.items[i].dest);
+		const ms_item *a = &p->arts.items[i];
+		size_t dl = strlen(a->dest);
+		dko_buf_printf(&b, "%s%s", n > 1 ? ", " : "", dl && a->dest[dl - 1] == '/' ? a->path : a->dest);
 	}
 	const char *s = ms_str(p, dko_buf_cstr(&b));
 	dko_buf_release(&b);

@@ -835,7 +835,7 @@ static const char apt_cmds[] =
 	"umount|stat|readlink|realpath|nproc|uname|expr|seq|yes|pwd|which|df|du|dd|sync|mktemp|"
 	"mkfifo|install|tac|nl|od|paste|split|sha256sum|sha1sum|md5sum|base64|perl|diff|cmp|useradd|"
 	"groupadd|usermod|userdel|groupdel|chpasswd|passwd|runuser|setpriv|getent|ldd|ldconfig|apt|"
-	"apt-get|dpkg|flock|logger|more|nice|chroot|ln|sh|kill|tput|clear|run-parts";
+	"apt-get|dpkg|flock|logger|more|nice|chroot|kill|tput|clear|run-parts|adduser|addgroup|deluser";
 /* Commands of Alpine's busybox (and apk). */
 static const char apk_cmds[] =
 	"sh|ash|cat|echo|ls|test|[|env|sleep|true|false|mkdir|rm|rmdir|cp|mv|ln|chmod|chown|chgrp|"
