@@ -362,11 +362,11 @@ typedef struct cmdx {
 
 static bool system_path(const char *path)
 {
-	static const char *const dirs[] = {"/dev", "/proc", "/sys", "/tmp", "/run", "/var/run", "/var/tmp"};
+	static const char *const dirs[] = {"/dev", "/proc", "/sys", "/run", "/var/run"};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		if (ms_under(path, dirs[i]))
 			return true;
-	return in_list("/|/etc/hosts|/etc/hostname|/etc/resolv.conf|/etc/passwd|/etc/group|"
+	return in_list("/|/tmp|/var/tmp|/etc/hosts|/etc/hostname|/etc/resolv.conf|/etc/passwd|/etc/group|"
 	               "/etc/ssl/certs/ca-certificates.crt|/etc/ssl/certs",
 	               path);
 }
@@ -384,9 +384,12 @@ static bool provided(ms_plan *p, const char *path)
 	for (size_t i = 0; i < p->files.len; i++)
 		if (!strcmp(p->files.items[i].path, path) || (p->files.items[i].dir && ms_under(path, p->files.items[i].path)))
 			return true;
-	for (size_t i = 0; i < p->dirs.len; i++)
-		if (ms_under(path, p->dirs.items[i].path))
+	for (size_t i = 0; i < p->dirs.len; i++) {
+		if (ms_under(path, p->dirs.items[i].path)) {
+			p->dirs.items[i].needed = true; /* copied whole, with what the build put there */
 			return true;
+		}
+	}
 	return system_path(path);
 }
 
@@ -791,6 +794,8 @@ bool ms_check_commands(ms_plan *p)
 {
 	p->rt_pkgs.len = 0;
 	p->shell_needed = false;
+	for (size_t i = 0; i < p->dirs.len; i++)
+		p->dirs.items[i].needed = false;
 	for (size_t i = 0; i < p->arts.len; i++) {
 		p->arts.items[i].needed = false;
 		p->arts.items[i].dest = p->arts.items[i].path;

@@ -30,6 +30,7 @@
  * PATH outside the standard folders (/go/bin) moves to /usr/local/bin.
  */
 #include "multistage.h"
+#include "runedit.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -519,7 +520,7 @@ static void put_runtime(render *r, const choice *ch)
 		dko_buf_printf(&r->out, "%s --from=%s %s %s%s", kw(r, DKO_I_COPY), r->build_name, CA_BUNDLE,
 		               CA_BUNDLE, r->st->eol);
 	for (size_t i = 0; i < p->dirs.len; i++)
-		if (!is_parent_of_copy(p, p->dirs.items[i].path))
+		if (p->dirs.items[i].needed || !is_parent_of_copy(p, p->dirs.items[i].path))
 			put_item(r, &p->dirs.items[i]);
 	for (size_t i = 0; i < p->arts.len; i++)
 		if (p->arts.items[i].needed)
@@ -528,17 +529,27 @@ static void put_runtime(render *r, const choice *ch)
 	put_declared(r);
 }
 
-/* The FROM line with its stage name set to name. */
+/* The FROM line with its stage name set to name: " AS name" added to its
+ * bytes when it has none, else the line written again with the new name. */
 static void rename_from(render *r, const char *name)
 {
 	ms_plan *p = r->p;
-	const dko_node *n = &p->c->doc->nodes[p->st->from_node];
+	const dko_doc *doc = p->c->doc;
+	const dko_node *n = &doc->nodes[p->st->from_node];
 	const dko_instr *in = n->instr;
+	const char *as = r->st->lower_keywords ? "as" : "AS";
 	dko_buf b = DKO_BUF_INIT;
-	dko_buf_puts(&b, kw(r, DKO_I_FROM));
-	for (uint32_t i = 0; i < in->nflags; i++)
-		dko_buf_printf(&b, " %.*s", (int)in->flags[i].len, in->flags[i].text);
-	dko_buf_printf(&b, " %s %s %s%s", in->args[0].value, r->st->lower_keywords ? "as" : "AS", name, r->st->eol);
+	if (!p->st->name) {
+		uint32_t at = n->span.end;
+		while (at > n->span.start && strchr(" \t\r\n", doc->src[at - 1]))
+			at--;
+		dko_node_splice(&b, doc, p->st->from_node, at, ms_strf(p, " %s %s", as, name));
+	} else {
+		dko_buf_puts(&b, kw(r, DKO_I_FROM));
+		for (uint32_t i = 0; i < in->nflags; i++)
+			dko_buf_printf(&b, " %.*s", (int)in->flags[i].len, in->flags[i].text);
+		dko_buf_printf(&b, " %s %s %s%s", in->args[0].value, as, name, r->st->eol);
+	}
 	dko_doc_replace_node(p->c->doc, p->st->from_node, b.ptr, b.len);
 	dko_buf_release(&b);
 }
