@@ -132,7 +132,7 @@ char *ms_read_context(ms_plan *p, const char *rel, size_t *len)
 static const char generic_inputs[] =
 	"Dockerfile|Containerfile|.dockerignore|.containerignore|.git|.gitignore|.gitattributes|"
 	".gitmodules|.github|.gitlab|.gitlab-ci.yml|.circleci|.travis.yml|.editorconfig|.vscode|.idea|"
-	"CODEOWNERS|Makefile|makefile|GNUmakefile|Jenkinsfile|docs|doc|test|tests|testdata|__tests__|"
+	"CODEOWNERS|Makefile|makefile|GNUmakefile|Jenkinsfile|test|tests|testdata|__tests__|"
 	"spec|e2e|.golangci.yml|.golangci.yaml|.goreleaser.yml|.goreleaser.yaml|.pre-commit-config.yaml|"
 	"renovate.json|.dockopt.yml|.dockopt.yaml|.devcontainer";
 static const char *const generic_prefixes[] = {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG",
@@ -185,7 +185,7 @@ static bool build_input(const ms_plan *p, const char *name)
 {
 	if (p->builds & (1u << MS_B_DOTNET))
 		return true; /* dotnet publish copies the project's content files into its output */
-	if (in_list(generic_inputs, name) || suffix_in(name, ".md|.Dockerfile|.dockerfile"))
+	if (in_list(generic_inputs, name) || suffix_in(name, ".Dockerfile|.dockerfile"))
 		return true;
 	for (size_t i = 0; i < sizeof(generic_prefixes) / sizeof(generic_prefixes[0]); i++)
 		if (!strncmp(name, generic_prefixes[i], strlen(generic_prefixes[i])))
@@ -512,8 +512,14 @@ static bool check_script_text(cmdx *x, const char *text)
 	if (!ok)
 		ok = ms_fail(x->p, x->node, "%s runs a shell script the pass cannot analyse", x->what);
 	x->depth++;
+	const char *workdir = x->workdir;
 	for (size_t k = 0; ok && k < dko_sh_cmd_count(s); k++) {
 		const dko_sh_cmd *c = dko_sh_cmd_at(s, k);
+		if (c->nwords == 2 && c->words[0].lit && !strcmp(c->words[0].lit, "cd") && c->words[1].lit &&
+		    !c->in_subshell) {
+			x->workdir = ms_resolve(x->p, x->workdir, c->words[1].lit); /* cd dir && ./app */
+			continue;
+		}
 		const char **argv = dko_xcalloc(c->nwords + 1, sizeof(char *));
 		for (uint32_t i = 0; i < c->nwords; i++)
 			argv[i] = c->words[i].lit;
@@ -521,6 +527,7 @@ static bool check_script_text(cmdx *x, const char *text)
 			ok = check_argv(x, argv, c->nwords, true);
 		free(argv);
 	}
+	x->workdir = workdir;
 	x->depth--;
 	dko_sh_free(s);
 	return ok;
@@ -537,7 +544,82 @@ static bool check_npm(cmdx *x, const char *const *a, size_t n)
 	if (!script)
 		return ms_fail(x->p, x->node, "%s runs `%s %s`, whose script the pass cannot find", x->what, a[0],
 		               n > 1 && a[1] ? a[1] : "");
-	return check_script_text(x, script);
+	const char *pre = npm_script(x, ms_strf(x->p, "pre%s", name));
+	const char *post = npm_script(x, ms_strf(x->p, "post%s", name));
+	return (!pre || check_script_text(x, pre)) && check_script_text(x, script) && (!post || check_script_text(x, post));
+}
+
+/* Whether a script's first line runs it with a POSIX shell the runtime has. */
+static bool shell_script(cmdx *x, const char *text)
+{
+	static const struct {
+		const char *line, *shell;
+	} shebangs[] = {{"#!/bin/sh", "sh"},       {"#!/bin/bash", "bash"},        {"#!/bin/dash", "dash"},
+	                {"#!/bin/ash", "ash"},     {"#!/usr/bin/env sh", "sh"},    {"#!/usr/bin/env bash", "bash"}};
+	size_t n = strcspn(text, "\r\n");
+	for (size_t i = 0; i < sizeof(shebangs) / sizeof(shebangs[0]); i++) {
+		size_t k = strlen(shebangs[i].line);
+		if (n >= k && !strncmp(text, shebangs[i].line, k) && (n == k || text[k] == ' ' || text[k] == '\t'))
+			return dko_tc_runtime_has(x->p->rt, shebangs[i].shell);
+	}
+	return false;
+}
+
+/* Programs that run their arguments as a command ("gosu app "$@""). */
+static bool runs_arguments(const char *name)
+{
+	return in_list("gosu|su-exec|tini|dumb-init|setpriv|runuser|chroot|nice|timeout", base_name(name));
+}
+
+/* One command of an entrypoint script: "$@" stands for the script's
+ * arguments (the CMD), run directly or through gosu/tini/... */
+static bool check_script_cmd(cmdx *x, const dko_sh_cmd *c, const char *const *args, size_t nargs)
+{
+	uint32_t k = 0;
+	while (k < c->nwords && c->words[k].lit && in_list("exec|command|nohup|env|time", c->words[k].lit))
+		k++;
+	if (k >= c->nwords)
+		return true;
+	const char *raw = c->words[k].raw;
+	bool all = !strcmp(raw, "\"$@\"") || !strcmp(raw, "$@");
+	if (all)
+		return nargs == 0 || check_argv(x, args, nargs, false);
+	const char **argv = dko_xcalloc(c->nwords + 1, sizeof(char *));
+	bool forwards = false;
+	for (uint32_t i = k; i < c->nwords; i++) {
+		argv[i - k] = c->words[i].lit;
+		forwards |= !strcmp(c->words[i].raw, "\"$@\"") || !strcmp(c->words[i].raw, "$@");
+	}
+	bool ok = check_argv(x, argv, c->nwords - k, true);
+	if (ok && forwards && c->words[k].lit && runs_arguments(c->words[k].lit) && nargs)
+		ok = check_argv(x, args, nargs, false);
+	free(argv);
+	return ok;
+}
+
+/* A shell script copied from the context that the image runs (an
+ * entrypoint script): its commands must resolve like CMD's. */
+static bool check_script_file(cmdx *x, const char *path, const char *const *args, size_t nargs)
+{
+	ms_plan *p = x->p;
+	const char *rel = ms_context_path(p, p->st->end_node, path);
+	size_t len;
+	char *text = rel ? ms_read_context(p, rel, &len) : NULL;
+	dko_sh_script *s = NULL;
+	bool ok = text && shell_script(x, text) && x->depth < 3 && dko_sh_parse_text(&s, text, len, NULL) == 0;
+	if (!ok)
+		ok = ms_fail(p, x->node, "%s runs %s, a file whose commands the pass cannot check", x->what, path);
+	const char *what = x->what;
+	x->what = base_name(path);
+	x->depth++;
+	for (size_t k = 0; ok && k < dko_sh_cmd_count(s); k++)
+		if (dko_sh_cmd_at(s, k)->nwords)
+			ok = check_script_cmd(x, dko_sh_cmd_at(s, k), args, nargs);
+	x->depth--;
+	x->what = what;
+	dko_sh_free(s);
+	free(text);
+	return ok;
 }
 
 /* Where the runtime stage copies a binary the image finds on its PATH. */
@@ -546,8 +628,25 @@ static bool runtime_path_dir(const char *dir)
 	return in_list("/usr/local/sbin|/usr/local/bin|/usr/sbin|/usr/bin|/sbin|/bin", dir);
 }
 
-/* A program named without a slash: PATH lookup in the build stage. */
-static bool check_bare(cmdx *x, const char *prog, bool shell)
+/* Whether path is a run-time file copied from the context (or lies in a
+ * copied folder): a script whose commands can be read there. */
+static bool runtime_file(const ms_plan *p, const char *path)
+{
+	for (size_t i = 0; i < p->files.len; i++) {
+		const ms_item *f = &p->files.items[i];
+		if (!strcmp(f->path, path) ? !f->dir : f->dir && ms_under(path, f->path))
+			return true;
+	}
+	return false;
+}
+
+/* What a command runs: a build output, something the runtime image has (or
+ * gets from a package), or a script copied from the context. */
+typedef enum prog_kind { PROG_FAIL, PROG_BUILT, PROG_SYSTEM, PROG_SCRIPT } prog_kind;
+
+/* A program named without a slash: PATH lookup in the build stage. A
+ * script found there is returned in *file. */
+static prog_kind check_bare(cmdx *x, const char *prog, bool shell, const char **file)
 {
 	ms_plan *p = x->p;
 	char *path = dko_arena_strdup(&p->a, x->path);
@@ -556,6 +655,10 @@ static bool check_bare(cmdx *x, const char *prog, bool shell)
 		if (e)
 			*e++ = '\0';
 		const char *cand = ms_resolve(p, d, prog);
+		if (cand && runtime_file(p, cand)) {
+			*file = cand;
+			return PROG_SCRIPT;
+		}
 		for (size_t i = 0; cand && i < p->arts.len; i++) {
 			ms_item *a = &p->arts.items[i];
 			if (strcmp(a->path, cand))
@@ -563,43 +666,45 @@ static bool check_bare(cmdx *x, const char *prog, bool shell)
 			a->needed = true;
 			if (!runtime_path_dir(d))
 				a->dest = ms_strf(p, "/usr/local/bin/%s", prog);
-			return true;
+			return PROG_BUILT;
 		}
 	}
 	if ((shell && dko_tc_builtin(prog)) || dko_tc_runtime_has(p->rt, prog))
-		return true;
+		return PROG_SYSTEM;
 	for (size_t i = 0; i < p->globals.len; i++)
 		if (!strcmp(p->globals.items[i], prog))
-			return ms_fail(p, x->node, "%s runs %s, which the build installs globally", x->what, prog);
+			return ms_fail(p, x->node, "%s runs %s, which the build installs globally", x->what, prog), PROG_FAIL;
 	const char *pkg = dko_tc_tool_pkg(prog, p->rt->os);
 	if (pkg && p->rt->shell && p->rt->known) {
 		ms_push_unique(p, &p->rt_pkgs, pkg);
-		return true;
+		return PROG_SYSTEM;
 	}
-	return ms_fail(p, x->node, "%s runs %s, which %s does not have", x->what, prog, p->rt->image);
+	ms_fail(p, x->node, "%s runs %s, which %s does not have", x->what, prog, p->rt->image);
+	return PROG_FAIL;
 }
 
-static bool check_argv(cmdx *x, const char *const *argv, size_t n, bool shell)
+/* A program named with a slash, relative to the WORKDIR. */
+static prog_kind check_path_prog(cmdx *x, const char *prog, const char **file)
 {
-	size_t i = 0;
-	while (i < n && argv[i] && shell && in_list("exec|command|nohup|env|time", argv[i]))
-		i++; /* wrappers of the real program */
-	if (i >= n)
-		return true;
-	const char *prog = argv[i];
-	if (!prog)
-		return ms_fail(x->p, x->node, "%s runs a program named while it runs", x->what);
-	const char *const *a = argv + i;
-	size_t an = n - i;
-	const char *base = base_name(prog);
-	if (strchr(prog, '/')) {
-		const char *abs = ms_resolve(x->p, x->workdir, prog);
-		if (!provided(x->p, abs) && !(system_path(abs) || dko_tc_runtime_has(x->p->rt, base)))
-			return ms_fail(x->p, x->node, "%s runs %s, which the build stage makes in a way the pass cannot trace",
-			               x->what, prog);
-	} else if (!check_bare(x, prog, shell)) {
-		return false;
+	const char *abs = ms_resolve(x->p, x->workdir, prog);
+	if (runtime_file(x->p, abs)) {
+		*file = abs;
+		return PROG_SCRIPT;
 	}
+	if (provided(x->p, abs) && !system_path(abs))
+		return PROG_BUILT;
+	if (system_path(abs) || dko_tc_runtime_has(x->p->rt, base_name(prog)))
+		return PROG_SYSTEM;
+	ms_fail(x->p, x->node, "%s runs %s, which the build stage makes in a way the pass cannot trace", x->what, prog);
+	return PROG_FAIL;
+}
+
+/* The arguments of a program the runtime image has: those of interpreters
+ * name files (java -jar, node, dotnet, sh -c, npm start); other tools' are
+ * their business (mkdir or curl -o name what they create). */
+static bool check_system_args(cmdx *x, const char *const *a, size_t an)
+{
+	const char *base = base_name(a[0]);
 	if (in_list("sh|bash|dash|ash", base) && an >= 3 && a[1] && !strcmp(a[1], "-c") && a[2])
 		return check_script_text(x, a[2]);
 	if (!strcmp(base, "java"))
@@ -614,7 +719,32 @@ static bool check_argv(cmdx *x, const char *const *argv, size_t n, bool shell)
 			return false;
 		return check_generic_args(x, a + k + 1, an > k + 1 ? an - k - 1 : 0);
 	}
-	return check_generic_args(x, a + 1, an - 1);
+	return true;
+}
+
+static bool check_argv(cmdx *x, const char *const *argv, size_t n, bool shell)
+{
+	size_t i = 0;
+	while (i < n && argv[i] && shell && in_list("exec|command|nohup|env|time", argv[i]))
+		i++; /* wrappers of the real program */
+	if (i >= n)
+		return true;
+	const char *prog = argv[i], *file = NULL;
+	if (!prog)
+		return ms_fail(x->p, x->node, "%s runs a program named while it runs", x->what);
+	const char *const *a = argv + i;
+	size_t an = n - i;
+	prog_kind k = strchr(prog, '/') ? check_path_prog(x, prog, &file) : check_bare(x, prog, shell, &file);
+	switch (k) {
+	case PROG_SCRIPT:
+		return check_script_file(x, file, a + 1, an - 1);
+	case PROG_BUILT:
+		return check_generic_args(x, a + 1, an - 1);
+	case PROG_SYSTEM:
+		return check_system_args(x, a, an);
+	default:
+		return false;
+	}
 }
 
 /* One CMD/ENTRYPOINT/HEALTHCHECK (exec or shell form). */
