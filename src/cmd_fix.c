@@ -228,9 +228,16 @@ static char *rel_in(const char *file, const char *dir)
 	return rel;
 }
 
-static void verify_prepare(fix_cli *c, const processed *p, verify_setup *vs)
+/* --verify: the hook in o, the verifier pointed at this file's build. */
+static bool verify_prepare(fix_cli *c, processed *p, verify_setup *vs, dko_fix_opts *o)
 {
-	memset(vs, 0, sizeof(*vs));
+	if (p->from_stdin) {
+		p->error = dko_xstrdup("<stdin>: error: --verify needs a file and its build context");
+		return false;
+	}
+	o->aggressive = true;
+	o->verify = dko_fix_verifier_hook;
+	o->verify_ctx = c->verifier;
 	vs->context = c->context ? dko_xstrdup(c->context) : dir_of(p->path);
 	vs->dockerfile_rel = rel_in(p->path, vs->context);
 	dko_fix_verify_cfg cfg = {0};
@@ -248,6 +255,7 @@ static void verify_prepare(fix_cli *c, const processed *p, verify_setup *vs)
 	cfg.smoke = c->smoke;
 	cfg.no_rebuild = c->no_rebuild;
 	dko_fix_verifier_configure(c->verifier, &cfg);
+	return true;
 }
 
 static void verify_release(verify_setup *vs)
@@ -297,20 +305,11 @@ static void process(fix_cli *c, processed *p)
 	o.ignore = c->ignore.items;
 	o.nignore = c->ignore.len;
 	o.config = p->config;
-	verify_setup vs;
-	if (c->verify) {
-		if (p->from_stdin) {
-			p->error = dko_xstrdup("<stdin>: error: --verify needs a file and its build context");
-			return;
-		}
-		verify_prepare(c, p, &vs);
-		o.aggressive = true;
-		o.verify = dko_fix_verifier_hook;
-		o.verify_ctx = c->verifier;
-	}
+	verify_setup vs = {0};
+	if (c->verify && !verify_prepare(c, p, &vs, &o))
+		return;
 	rc = dko_fix(&p->result, p->input, p->input_len, &o);
-	if (c->verify)
-		verify_release(&vs);
+	verify_release(&vs);
 	if (rc) {
 		p->error = dko_xstrdup(dko_error_last());
 		dko_fix_result_free(p->result);

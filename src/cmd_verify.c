@@ -218,27 +218,59 @@ static int report(const dko_verify_result *r, const char *format)
 	return rc;
 }
 
+/* The .dockopt.yml that applies (--config, else found upward), or NULL;
+ * -1 after reporting a bad one. */
+static int verify_config(const verify_args *a, dko_config **out)
+{
+	char *path = NULL;
+	*out = NULL;
+	if (a->no_config)
+		return 0;
+	if (a->config) {
+		path = dko_xstrdup(a->config);
+	} else {
+		char *dir = dir_of(a->file);
+		dko_config_find(&path, dir);
+		free(dir);
+	}
+	int rc = path && dko_config_load(out, path) != 0 ? -1 : 0;
+	if (rc)
+		cmd_report("verify");
+	free(path);
+	return rc;
+}
+
+/* The Dockerfile's new text among the edits (malloc'd), or NULL; says on
+ * stderr which rules made it. */
+static char *rewritten_text(const dko_fix_result *res, const char *file, size_t *rlen)
+{
+	char *out = NULL;
+	for (size_t i = 0; !out && i < dko_fix_edit_count(res); i++) {
+		const dko_file_edit *e = dko_fix_edit(res, i);
+		if (e->old_text) {
+			out = dko_xstrndup(e->new_text, e->new_len);
+			*rlen = e->new_len;
+		}
+	}
+	if (!out)
+		fprintf(stderr, "dockopt verify: %s: `dockopt fix --aggressive` changes nothing: nothing to verify\n", file);
+	for (size_t i = 0; out && i < dko_fix_finding_count(res); i++) {
+		const dko_finding *f = dko_fix_finding(res, i);
+		if (f->applied)
+			fprintf(stderr, "dockopt verify: rewrite: %s:%u: [%s] %s\n", f->file, f->line, f->rule, f->message);
+	}
+	return out;
+}
+
 /* The rewrite `dockopt fix --aggressive` makes of FILE, malloc'd; NULL with
  * *rc set when there is none (EXIT_CLEAN) or fixing failed (EXIT_FAIL). */
 static char *fix_rewrite(const verify_args *a, const char *ctx, const char *orig, size_t olen,
                          size_t *rlen, int *rc)
 {
-	dko_config *cfg = NULL;
-	char *path = NULL;
-	if (!a->no_config) {
-		char *dir = dir_of(a->file);
-		if (a->config)
-			path = dko_xstrdup(a->config);
-		else
-			dko_config_find(&path, dir);
-		free(dir);
-	}
+	dko_config *cfg;
 	*rc = EXIT_FAIL;
-	if (path && dko_config_load(&cfg, path) != 0) {
-		cmd_report("verify");
-		free(path);
+	if (verify_config(a, &cfg) != 0)
 		return NULL;
-	}
 	dko_fix_opts o = {0};
 	o.path = a->file;
 	o.context_dir = ctx;
@@ -255,27 +287,11 @@ static char *fix_rewrite(const verify_args *a, const char *ctx, const char *orig
 	if (dko_fix(&res, orig, olen, &o) != 0) {
 		cmd_report("verify");
 	} else {
-		for (size_t i = 0; i < dko_fix_edit_count(res); i++) {
-			const dko_file_edit *e = dko_fix_edit(res, i);
-			if (e->old_text && !out) {
-				out = dko_xstrndup(e->new_text, e->new_len);
-				*rlen = e->new_len;
-			}
-		}
+		out = rewritten_text(res, a->file, rlen);
 		*rc = EXIT_CLEAN;
-		if (!out)
-			fprintf(stderr, "dockopt verify: %s: `dockopt fix --aggressive` changes nothing: nothing to verify\n",
-			        a->file);
-		for (size_t i = 0; out && i < dko_fix_finding_count(res); i++) {
-			const dko_finding *f = dko_fix_finding(res, i);
-			if (f->applied)
-				fprintf(stderr, "dockopt verify: rewrite: %s:%u: [%s] %s\n", f->file, f->line, f->rule,
-				        f->message);
-		}
 	}
 	dko_fix_result_free(res);
 	dko_config_free(cfg);
-	free(path);
 	return out;
 }
 
