@@ -9,11 +9,14 @@
  * Copies from other stages or URLs and heredocs are kept as they are.
  *
  * Commands: CMD, ENTRYPOINT and HEALTHCHECK (exec or shell form, `sh -c`,
- * `npm start`) are followed program by program. A program is a build output
- * (the artifact is then needed), a command of the runtime image, a shell
- * builtin, or a tool a package adds to the runtime; an argument that looks
- * like a path must be a build output, a run-time file or a system path.
- * Anything else stops the pass with the reason.
+ * `npm start` and its pre/post scripts) are followed program by program. A
+ * program is a build output (the artifact is then needed), a command of the
+ * runtime image, a shell builtin, a tool a package adds to the runtime, or a
+ * shell script copied from the context (an entrypoint script: its commands
+ * are followed the same way, "$@" standing for the arguments it is given).
+ * The arguments of a build output, and the files interpreters run (java
+ * -jar, node, dotnet), must be build outputs, run-time files or system paths
+ * when they look like paths. Anything else stops the pass with the reason.
  */
 #include "manifest.h"
 #include "multistage.h"

@@ -4,7 +4,8 @@
  * they build, and the package facts a runtime stage needs.
  *
  * A toolchain is recognised by PCRE2 patterns on the image name (the
- * `toolchains:` entries of .dockopt.yml first, then the built-in table:
+ * `toolchains:` entries of .dockopt.yml first, whose runtime may say {tag}
+ * for the builder's tag, then the built-in table:
  * golang, rust, gcc, debian/ubuntu/buildpack-deps with a compiler installed,
  * maven, gradle, eclipse-temurin JDKs, node, the .NET SDK). Its runtime
  * follows the builder's tag: the Debian suite or Alpine version it names, the
