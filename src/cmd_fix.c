@@ -14,12 +14,14 @@
 #include "diff.h"
 #include "discover.h"
 #include "dockopt/fix.h"
+#include "fixverify.h"
 #include "report.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/vec.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +35,11 @@ typedef struct fix_cli {
 	const char *config_path;
 	cstrvec targets, build_args, secrets, select, ignore, paths;
 	bool have_select;
+	/* --verify: aggressive rewrites are kept only when real builds prove them */
+	bool verify, no_rebuild;
+	const char *engine, *smoke;
+	cstrvec engine_args;
+	dko_fix_verifier *verifier;
 } fix_cli;
 
 typedef struct processed {
@@ -60,6 +67,12 @@ static const char usage_text[] =
 	"      --select RULES   only these rules (comma-separated ids or hadolint ids)\n"
 	"      --ignore RULES   never these rules\n"
 	"      --aggressive     also run aggressive rules (they change what gets installed)\n"
+	"      --verify         run aggressive rules, and keep each of their rewrites only when\n"
+	"                       building the original and the rewrite proves it (dockopt verify)\n"
+	"      --engine E       with --verify: docker, podman or buildah (default: the first found)\n"
+	"      --engine-arg A   with --verify: a global engine argument (repeatable)\n"
+	"      --smoke CMD      with --verify: run CMD instead of the image's command\n"
+	"      --no-rebuild     with --verify: do not measure rebuilds\n"
 	"      --context DIR    the build context (default: the Dockerfile's folder)\n"
 	"      --target STAGE   a stage that is built (repeatable; default: the last)\n"
 	"      --build-arg K=V  a build argument (repeatable)\n"
@@ -102,6 +115,16 @@ static int parse_args(fix_cli *c, int argc, char **argv)
 			c->check = true;
 		} else if (!strcmp(a, "--aggressive")) {
 			c->aggressive = true;
+		} else if (!strcmp(a, "--verify")) {
+			c->verify = true;
+		} else if (!strcmp(a, "--no-rebuild")) {
+			c->no_rebuild = true;
+		} else if (OPTVAL("--engine")) {
+			c->engine = val;
+		} else if (OPTVAL("--engine-arg")) {
+			DKO_VEC_PUSH(&c->engine_args, val);
+		} else if (OPTVAL("--smoke")) {
+			c->smoke = val;
 		} else if (!strcmp(a, "--no-config")) {
 			c->no_config = true;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -180,6 +203,61 @@ static int load_config(fix_cli *c, const char *file, dko_config **out, char **er
 
 static char *diff_of(fix_cli *c, const processed *p);
 
+/* What the verifier needs while one file is fixed. */
+typedef struct verify_setup {
+	char *context, *dockerfile_rel;
+} verify_setup;
+
+/* The Dockerfile's path relative to the context when it lies inside it. */
+static char *rel_in(const char *file, const char *dir)
+{
+	char *f = realpath(file, NULL), *d = realpath(dir, NULL), *rel = NULL;
+	size_t n = d ? strlen(d) : 0;
+	if (f && d && !strcmp(d, "/"))
+		rel = dko_xstrdup(f + 1);
+	else if (f && d && !strncmp(f, d, n) && f[n] == '/')
+		rel = dko_xstrdup(f + n + 1);
+	free(f);
+	free(d);
+	return rel;
+}
+
+/* --verify: the hook in o, the verifier pointed at this file's build. */
+static bool verify_prepare(fix_cli *c, processed *p, verify_setup *vs, dko_fix_opts *o)
+{
+	if (p->from_stdin) {
+		p->error = dko_xstrdup("<stdin>: error: --verify needs a file and its build context");
+		return false;
+	}
+	o->aggressive = true;
+	o->verify = dko_fix_verifier_hook;
+	o->verify_ctx = c->verifier;
+	vs->context = c->context ? dko_xstrdup(c->context) : dko_fs_dirname(p->path);
+	vs->dockerfile_rel = rel_in(p->path, vs->context);
+	dko_fix_verify_cfg cfg = {0};
+	cfg.context_dir = vs->context;
+	cfg.dockerfile_rel = vs->dockerfile_rel;
+	cfg.targets = c->targets.items;
+	cfg.ntargets = c->targets.len;
+	cfg.build_args = c->build_args.items;
+	cfg.nbuild_args = c->build_args.len;
+	cfg.secrets = c->secrets.items;
+	cfg.nsecrets = c->secrets.len;
+	cfg.engine = c->engine;
+	cfg.engine_args = c->engine_args.items;
+	cfg.nengine_args = c->engine_args.len;
+	cfg.smoke = c->smoke;
+	cfg.no_rebuild = c->no_rebuild;
+	dko_fix_verifier_configure(c->verifier, &cfg);
+	return true;
+}
+
+static void verify_release(verify_setup *vs)
+{
+	free(vs->context);
+	free(vs->dockerfile_rel);
+}
+
 static void process(fix_cli *c, processed *p)
 {
 	int rc = 0;
@@ -224,7 +302,11 @@ static void process(fix_cli *c, processed *p)
 	o.ignore = c->ignore.items;
 	o.nignore = c->ignore.len;
 	o.config = p->config;
+	verify_setup vs = {0};
+	if (c->verify && !verify_prepare(c, p, &vs, &o))
+		return;
 	rc = dko_fix(&p->result, p->input, p->input_len, &o);
+	verify_release(&vs);
 	if (rc) {
 		p->error = dko_xstrdup(dko_error_last());
 		dko_fix_result_free(p->result);
@@ -367,20 +449,32 @@ static void report(fix_cli *c, processed *ps, size_t n)
 		rf[i].diff = ps[i].diff;
 	}
 	if (!strcmp(c->format, "text")) {
-		if (!c->quiet)
-			dko_report_text(stderr, rf, n);
-		else
+		if (c->quiet) {
 			for (size_t i = 0; i < n; i++)
 				if (rf[i].error)
 					fprintf(stderr, "%s\n", rf[i].error);
+		} else {
+			dko_report_text(stderr, rf, n);
+		}
+		if (!c->quiet && c->verifier && dko_fix_verifier_count(c->verifier)) {
+			dko_buf b = DKO_BUF_INIT;
+			dko_fix_verifier_text(&b, c->verifier);
+			fputs(dko_buf_cstr(&b), stderr);
+			dko_buf_release(&b);
+		}
 	} else {
-		dko_buf b = DKO_BUF_INIT;
+		dko_buf b = DKO_BUF_INIT, extra = DKO_BUF_INIT;
+		if (c->verifier) {
+			dko_buf_puts(&extra, "\"verify\":");
+			dko_fix_verifier_json(&extra, c->verifier);
+		}
 		if (!strcmp(c->format, "json"))
-			dko_report_json(&b, rf, n, NULL);
+			dko_report_json(&b, rf, n, c->verifier ? extra.ptr : NULL);
 		else
 			dko_report_sarif(&b, rf, n);
 		cmd_write_all(stdout, b.ptr, b.len);
 		dko_buf_release(&b);
+		dko_buf_release(&extra);
 		for (size_t i = 0; i < n; i++)
 			if (rf[i].error)
 				fprintf(stderr, "%s\n", rf[i].error);
@@ -400,6 +494,7 @@ static void free_cli(fix_cli *c)
 	DKO_VEC_FREE(&c->build_args);
 	DKO_VEC_FREE(&c->secrets);
 	DKO_VEC_FREE(&c->paths);
+	DKO_VEC_FREE(&c->engine_args);
 }
 
 int cmd_fix(int argc, char **argv)
@@ -413,6 +508,8 @@ int cmd_fix(int argc, char **argv)
 	dko_strlist files = {0};
 	bool multi = false;
 	collect_paths(&c, &files, &multi);
+	if (c.verify)
+		dko_fix_verifier_new(&c.verifier);
 	processed *ps = dko_xcalloc(files.len + 1, sizeof(*ps));
 	for (size_t i = 0; i < files.len; i++) {
 		ps[i].path = files.items[i];
@@ -421,6 +518,15 @@ int cmd_fix(int argc, char **argv)
 	}
 	int rc = emit(&c, ps, files.len, multi);
 	report(&c, ps, files.len);
+	if (c.verifier && dko_fix_verifier_had_error(c.verifier)) {
+		for (size_t i = 0; i < dko_fix_verifier_count(c.verifier); i++) {
+			const dko_fix_verification *v = dko_fix_verifier_at(c.verifier, i);
+			if (v->error)
+				fprintf(stderr, "dockopt fix: verify of %s could not run: %s\n", v->path, v->error);
+		}
+		rc = EXIT_FAIL;
+	}
+	dko_fix_verifier_free(c.verifier);
 	for (size_t i = 0; i < files.len; i++) {
 		if (ps[i].error && rc < EXIT_FAIL)
 			rc = EXIT_FAIL;

@@ -5,7 +5,9 @@
  * engine error.
  */
 #include "cmd.h"
+#include "config.h"
 #include "dockopt/common.h"
+#include "dockopt/fix.h"
 #include "util/alloc.h"
 #include "util/fsutil.h"
 #include "util/buf.h"
@@ -19,13 +21,17 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"usage: dockopt verify [options] --rewritten FILE2 FILE\n"
+	"usage: dockopt verify [options] [--rewritten FILE2] FILE\n"
 	"\n"
 	"Build FILE and its rewrite FILE2 for real, compare the images (declared\n"
 	"configuration, size, layers, build and rebuild time, the result of running\n"
-	"them) and say whether the rewrite behaves the same.\n"
+	"them) and say whether the rewrite behaves the same. Without --rewritten, the\n"
+	"rewrite is what `dockopt fix --aggressive` makes of FILE (nothing to verify,\n"
+	"exit 0, when it changes nothing).\n"
 	"\n"
 	"  --rewritten FILE2     the rewritten Dockerfile\n"
+	"  --config FILE         .dockopt.yml for the rewrite (default: searched upward)\n"
+	"  --no-config           ignore .dockopt.yml files\n"
 	"  --context DIR         build context (default: FILE's folder)\n"
 	"  --target T            stage to build and compare (repeatable; default: the last)\n"
 	"  --build-arg K=V       build argument (repeatable)\n"
@@ -47,7 +53,8 @@ static const char usage_text[] =
 typedef DKO_VEC(const char *) strvec;
 
 typedef struct verify_args {
-	const char *file, *rewritten, *context, *format;
+	const char *file, *rewritten, *context, *format, *config;
+	bool no_config;
 	strvec targets, build_args, secrets, engine_args;
 	dko_verify_opts opts;
 } verify_args;
@@ -104,6 +111,8 @@ static int take_value(verify_args *a, int argc, char **argv, int *i)
 		a->opts.log_dir = v;
 	else if ((v = opt_value(argc, argv, i, "--format")))
 		a->format = v;
+	else if ((v = opt_value(argc, argv, i, "--config")))
+		a->config = v;
 	else if ((v = opt_value(argc, argv, i, "--timeout")))
 		return parse_secs(&a->opts.run_timeout_secs, "--timeout", v) ? -1 : 1;
 	else if ((v = opt_value(argc, argv, i, "--build-timeout")))
@@ -129,6 +138,8 @@ static int parse_args(verify_args *a, int argc, char **argv, bool *help)
 			a->opts.touch = "";
 		} else if (!strcmp(argv[i], "--keep-images")) {
 			a->opts.keep_images = true;
+		} else if (!strcmp(argv[i], "--no-config")) {
+			a->no_config = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "dockopt verify: unknown option or missing value: %s\n", argv[i]);
 			return EXIT_FAIL;
@@ -139,10 +150,8 @@ static int parse_args(verify_args *a, int argc, char **argv, bool *help)
 			return EXIT_FAIL;
 		}
 	}
-	if (!a->file || !a->rewritten) {
-		fprintf(stderr, "dockopt verify: %s\n%s", !a->file ? "FILE is missing"
-		                                                   : "--rewritten FILE2 is missing",
-		        usage_text);
+	if (!a->file) {
+		fprintf(stderr, "dockopt verify: FILE is missing\n%s", usage_text);
 		return EXIT_FAIL;
 	}
 	if (strcmp(a->format, "text") && strcmp(a->format, "json")) {
@@ -202,12 +211,96 @@ static int report(const dko_verify_result *r, const char *format)
 	return rc;
 }
 
+/* The .dockopt.yml that applies (--config, else found upward), or NULL;
+ * -1 after reporting a bad one. */
+static int verify_config(const verify_args *a, dko_config **out)
+{
+	char *path = NULL;
+	*out = NULL;
+	if (a->no_config)
+		return 0;
+	if (a->config) {
+		path = dko_xstrdup(a->config);
+	} else {
+		char *dir = dko_fs_dirname(a->file);
+		dko_config_find(&path, dir);
+		free(dir);
+	}
+	int rc = path && dko_config_load(out, path) != 0 ? -1 : 0;
+	if (rc)
+		cmd_report("verify");
+	free(path);
+	return rc;
+}
+
+/* The Dockerfile's new text among the edits (malloc'd), or NULL; says on
+ * stderr which rules made it. */
+static char *rewritten_text(const dko_fix_result *res, const char *file, size_t *rlen)
+{
+	char *out = NULL;
+	for (size_t i = 0; !out && i < dko_fix_edit_count(res); i++) {
+		const dko_file_edit *e = dko_fix_edit(res, i);
+		if (e->old_text) {
+			out = dko_xstrndup(e->new_text, e->new_len);
+			*rlen = e->new_len;
+		}
+	}
+	if (!out)
+		fprintf(stderr, "dockopt verify: %s: `dockopt fix --aggressive` changes nothing: nothing to verify\n", file);
+	for (size_t i = 0; out && i < dko_fix_finding_count(res); i++) {
+		const dko_finding *f = dko_fix_finding(res, i);
+		if (f->applied)
+			fprintf(stderr, "dockopt verify: rewrite: %s:%u: [%s] %s\n", f->file, f->line, f->rule, f->message);
+	}
+	return out;
+}
+
+/* The rewrite `dockopt fix --aggressive` makes of FILE, malloc'd; NULL with
+ * *rc set when there is none (EXIT_CLEAN) or fixing failed (EXIT_FAIL). */
+static char *fix_rewrite(const verify_args *a, const char *ctx, const char *orig, size_t olen,
+                         size_t *rlen, int *rc)
+{
+	dko_config *cfg;
+	*rc = EXIT_FAIL;
+	if (verify_config(a, &cfg) != 0)
+		return NULL;
+	dko_fix_opts o = {0};
+	o.path = a->file;
+	o.context_dir = ctx;
+	o.targets = a->targets.items;
+	o.ntargets = a->targets.len;
+	o.build_args = a->build_args.items;
+	o.nbuild_args = a->build_args.len;
+	o.secrets = a->secrets.items;
+	o.nsecrets = a->secrets.len;
+	o.aggressive = true;
+	o.config = cfg;
+	dko_fix_result *res = NULL;
+	char *out = NULL;
+	if (dko_fix(&res, orig, olen, &o) != 0) {
+		cmd_report("verify");
+	} else {
+		out = rewritten_text(res, a->file, rlen);
+		*rc = EXIT_CLEAN;
+	}
+	dko_fix_result_free(res);
+	dko_config_free(cfg);
+	return out;
+}
+
 static int run_verify(verify_args *a)
 {
-	size_t olen, rlen;
+	size_t olen, rlen = 0;
+	int frc = EXIT_FAIL;
 	char *orig = read_all(a->file, &olen);
-	char *rew = orig ? read_all(a->rewritten, &rlen) : NULL;
 	char *ctx = a->context ? dko_xstrdup(a->context) : dko_fs_dirname(a->file);
+	char *rew = !orig ? NULL : a->rewritten ? read_all(a->rewritten, &rlen)
+	                                        : fix_rewrite(a, ctx, orig, olen, &rlen, &frc);
+	if (orig && !rew && !a->rewritten) {
+		free(ctx);
+		free(orig);
+		return frc;
+	}
 	char *rel = dockerfile_in_context(a->file, ctx);
 	dko_verify_profile p = {ctx,
 	                        rel,

@@ -13,7 +13,7 @@
 
 extern const dko_pass dko_pass_merge_runs, dko_pass_apt_cleanup, dko_pass_apk_no_cache,
 	dko_pass_pip_no_cache, dko_pass_dnf_yum_clean, dko_pass_npm_yarn_cache,
-	dko_pass_apt_no_recommends, dko_pass_apk_virtual_del;
+	dko_pass_apt_no_recommends, dko_pass_apk_virtual_del, dko_pass_multi_stage;
 extern const dko_pass dko_pass_hoist_installs, dko_pass_manifest_first, dko_pass_dockerignore;
 
 /* The fixed order: structure first (hoist-installs -> manifest-first ->
@@ -30,6 +30,7 @@ const dko_pass *const dko_pass_registry[] = {
 	&dko_pass_npm_yarn_cache,
 	&dko_pass_apt_no_recommends,
 	&dko_pass_apk_virtual_del,
+	&dko_pass_multi_stage,
 	&dko_pass_dockerignore,
 };
 const size_t dko_pass_registry_len = sizeof(dko_pass_registry) / sizeof(dko_pass_registry[0]);

@@ -266,6 +266,168 @@ scenario_cache_manifest_pip() {
   cache_case manifest-first pip-debian app.py "pip install" --select manifest-first
 }
 
+# ---- multi-stage: the split, built for real --------------------------------------
+
+# standin NAME=PKGS[@BASE]...: local stand-ins for registry images (buildah-build.sh --image).
+standin() {
+  local args=() i
+  for i in "$@"; do args+=(--image "$i"); done
+  ENGINE=host WORK=$WORK DRIVER=$DRIVER bash "$SHARED/tools/buildah-build.sh" --setup-only "${args[@]}" \
+      > "$E2E_TMP/standin.log" 2>&1 || { tail -20 "$E2E_TMP/standin.log" >&2; return 1; }
+}
+
+# fix_verify DIR [dockopt fix options...]: `dockopt fix --verify -w --format json` on
+# DIR/Dockerfile with buildah; sets RC, OUT (the findings JSON) and ERR.
+fix_verify() {
+  local dir=$1; shift
+  ERR=$dir/stderr
+  set +e
+  OUT=$(TMPDIR=$E2E_TMP "$DOCKOPT" fix --no-config --verify -w --format json "${ENGINE_ARGS[@]}" "$@" \
+        "$dir/Dockerfile" 2>"$ERR")
+  RC=$?
+  set -e
+}
+
+c_app() {  # c_app DIR: a C program with a Makefile, reading a file of the context
+  mkdir -p "$1"
+  cat > "$1/hello.c" <<'SRC'
+#include <stdio.h>
+#include <string.h>
+#include <math.h>
+
+int main(void)
+{
+	FILE *f = fopen("greeting.txt", "r");
+	char line[64] = "no greeting";
+	if (f && fgets(line, sizeof(line), f))
+		line[strcspn(line, "\n")] = '\0';
+	printf("hello from C: %s, sqrt(2)=%.3f\n", line, sqrt(2.0));
+	return 0;
+}
+SRC
+  printf 'CFLAGS = -O2 -Wall\n\nall: hello\n\nhello: hello.c\n\t$(CC) $(CFLAGS) -o $@ hello.c -lm\n' > "$1/Makefile"
+  printf 'a greeting from the context\n' > "$1/greeting.txt"
+  printf 'stderr\n*.log\n*.Dockerfile\n' > "$1/.dockerignore"
+}
+
+# percent_smaller: the size saved by the first verification in $OUT, for the log.
+percent_smaller() {
+  json '"%d -> %d bytes (%.0f%% smaller)" % (v["verify"][0]["result"]["original"]["size"], v["verify"][0]["result"]["rewritten"]["size"], 100.0 * v["verify"][0]["result"]["savings"]["size"] / v["verify"][0]["result"]["original"]["size"])'
+}
+
+# A C app on gcc:12 (stand-in: Debian's gcc): `fix --verify` splits it, the builds
+# prove it (the same output, a smaller image) and the rewrite is written.
+scenario_multistage_c() {
+  local d; d=$(new_dir)
+  standin gcc:12=gcc,libc6-dev,make,ca-certificates || return 1
+  c_app "$d"
+  cat > "$d/Dockerfile" <<'DF'
+FROM gcc:12
+WORKDIR /app
+COPY . .
+RUN make
+RUN useradd -r -u 1001 app
+USER app
+CMD ["./hello"]
+DF
+  cp "$d/Dockerfile" "$d/original.Dockerfile"
+  fix_verify "$d" --select multi-stage
+  expect "exit 0" is "$RC" 0 || return 1
+  expect "one verification, kept" is "$(json '[x["kept"] for x in v["verify"]]')" "[True]" || return 1
+  expect "verify passed" is "$(json 'v["verify"][0]["result"]["passed"]')" True || return 1
+  expect "the rewrite's output" is "$(json 'v["verify"][0]["result"]["rewritten"]["run"]["stdout"]')" \
+         "hello from C: a greeting from the context, sqrt(2)=1.414" || return 1
+  expect "the same as the original's" is "$(json 'v["verify"][0]["result"]["original"]["run"]["stdout"]')" \
+         "hello from C: a greeting from the context, sqrt(2)=1.414" || return 1
+  expect "100 MB or more smaller" is "$(json 'v["verify"][0]["result"]["savings"]["size"] > 100*10**6')" True || return 1
+  expect "the file was rewritten" grep -q '^FROM debian:bookworm-slim$' "$d/Dockerfile" || return 1
+  expect "the user is created again" grep -q '^RUN useradd -r -u 1001 app$' "$d/Dockerfile" || return 1
+  log "   C: $(percent_smaller), same output"
+}
+
+# A Go app on golang:1.19 (stand-in: Debian's golang-go). The tag names no suite, so
+# the build goes static and ships on distroless/static (a stand-in here). Built and
+# run before and after with buildah-build.sh itself, then proven by dockopt verify.
+scenario_multistage_go() {
+  local d; d=$(new_dir)
+  standin golang:1.19=golang-go,ca-certificates "gcr.io/distroless/static=@debian:bookworm-slim" || return 1
+  printf 'module example.com/greet\n\ngo 1.19\n' > "$d/go.mod"
+  cat > "$d/main.go" <<'SRC'
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+)
+
+func main() {
+	cfg, err := os.ReadFile("config/greeting.txt")
+	if err != nil {
+		fmt.Println("no config:", err)
+		os.Exit(3)
+	}
+	fmt.Printf("hello from Go (%s): %s", runtime.GOOS, cfg)
+}
+SRC
+  mkdir -p "$d/config"; printf 'configured greeting\n' > "$d/config/greeting.txt"
+  printf 'stderr\n*.log\n*.Dockerfile\n' > "$d/.dockerignore"
+  cat > "$d/Dockerfile" <<'DF'
+FROM golang:1.19
+WORKDIR /src
+COPY go.mod ./
+COPY . .
+RUN go build -o /usr/local/bin/greet .
+CMD ["greet"]
+DF
+  "$DOCKOPT" fix --no-config --aggressive --select multi-stage "$d/Dockerfile" > "$d/rewritten.Dockerfile" 2>"$d/fix.log"
+  ERR=$d/fix.log; OUT=$(cat "$d/rewritten.Dockerfile")
+  expect "a runtime stage on distroless" grep -q '^FROM gcr.io/distroless/static$' "$d/rewritten.Dockerfile" || return 1
+  local before after
+  before=$(ENGINE=host WORK=$WORK DRIVER=$DRIVER bash "$SHARED/tools/buildah-build.sh" --run \
+           -t localhost/e2e-go-before "$d/Dockerfile" "$d" 2>"$d/before.log") || { tail "$d/before.log" >&2; return 1; }
+  after=$(ENGINE=host WORK=$WORK DRIVER=$DRIVER bash "$SHARED/tools/buildah-build.sh" --run \
+          -t localhost/e2e-go-after "$d/rewritten.Dockerfile" "$d" 2>"$d/after.log") || { tail "$d/after.log" >&2; return 1; }
+  "${BUILDAH[@]}" rmi localhost/e2e-go-before localhost/e2e-go-after >/dev/null 2>&1 || true
+  local out_b out_a size_b size_a
+  out_b=$(grep '^run_output=' <<<"$before"); out_a=$(grep '^run_output=' <<<"$after")
+  size_b=$(grep '^size_bytes=' <<<"$before" | cut -d= -f2); size_a=$(grep '^size_bytes=' <<<"$after" | cut -d= -f2)
+  OUT="$before"$'\n'"$after"; ERR=$d/after.log
+  expect "both ran" is "$(grep -c '^run_rc=0$' <<<"$OUT")" 2 || return 1
+  expect "identical output" is "$out_b" "$out_a" || return 1
+  expect "the greeting" is "$out_b" "run_output=hello from Go (linux): configured greeting" || return 1
+  expect "100 MB or more smaller" test $((size_b - size_a)) -gt 100000000 || return 1
+  log "   Go: $size_b -> $size_a bytes ($(( (size_b - size_a) * 100 / size_b ))% smaller), same output"
+  verify "$d" --format json --no-rebuild
+  expect "dockopt verify passes too" is "$RC" 0 || return 1
+  expect "only base-image values differ" is "$(json 'all(x["allowed"] for x in v["config_diffs"])')" True || return 1
+}
+
+# A rewrite the pass cannot see through: the program reads a file `make` writes (the
+# pass knows only the -o outputs of the goal). fix --verify builds and runs both, the
+# output differs, and the rewrite is not applied.
+scenario_multistage_verify_rejects() {
+  local d; d=$(new_dir)
+  standin gcc:12=gcc,libc6-dev,make,ca-certificates || return 1
+  c_app "$d"
+  rm "$d/greeting.txt"
+  printf 'CFLAGS = -O2 -Wall\n\nall: hello greeting.txt\n\nhello: hello.c\n\t$(CC) $(CFLAGS) -o $@ hello.c -lm\n\ngreeting.txt:\n\techo made by make > $@\n' > "$d/Makefile"
+  cat > "$d/Dockerfile" <<'DF'
+FROM gcc:12
+WORKDIR /app
+COPY . .
+RUN make
+CMD ["./hello"]
+DF
+  cp "$d/Dockerfile" "$d/original.Dockerfile"
+  fix_verify "$d" --select multi-stage --no-rebuild
+  expect "exit 0 (a failed verification is not an error)" is "$RC" 0 || return 1
+  expect "verified and dropped" is "$(json '[(x["kept"], x["result"]["passed"]) for x in v["verify"]]')" "[(False, False)]" || return 1
+  expect "the outputs differ" is "$(json 'any("standard output differs" in r for r in v["verify"][0]["result"]["reasons"])')" True || return 1
+  expect "reported as not applied" is "$(json '[f["message"].endswith("(not applied: verify failed)") for f in v["findings"] if f["rule"] == "multi-stage"]')" "[True]" || return 1
+  expect "the file is unchanged" cmp -s "$d/Dockerfile" "$d/original.Dockerfile" || return 1
+}
+
 # ---- main ---------------------------------------------------------------------
 
 leftovers() {  # images dockopt tagged, and working containers of any name

@@ -1,0 +1,1 @@
+import express from "express"; express().listen(3000);
