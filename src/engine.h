@@ -80,21 +80,21 @@ int dko_engine_build(double *seconds, dko_engine *e, const dko_build_spec *spec)
 
 /* A list of strings; set is false when the image does not have the field at
  * all (null), which for a command differs from an empty list only in JSON. */
-typedef struct dko_strlist {
+typedef struct dko_cfg_list {
 	char **items;
 	size_t len;
 	bool set;
-} dko_strlist;
+} dko_cfg_list;
 
 /* The declared configuration of an image, normalised across engines:
  * map-like fields (ports, volumes) are sorted key lists, labels sorted by
  * key, ports carry their protocol ("80/tcp"). Strings are NULL when unset. */
 typedef struct dko_image_config {
-	dko_strlist env;        /* "NAME=value", in the image's order */
-	dko_strlist cmd, entrypoint, shell, onbuild;
+	dko_cfg_list env;        /* "NAME=value", in the image's order */
+	dko_cfg_list cmd, entrypoint, shell, onbuild;
 	char *working_dir, *user, *stop_signal;
-	dko_strlist exposed_ports, volumes;
-	dko_strlist label_keys, label_values; /* parallel, sorted by key */
+	dko_cfg_list exposed_ports, volumes;
+	dko_cfg_list label_keys, label_values; /* parallel, sorted by key */
 	char *healthcheck; /* canonical JSON (sorted keys), NULL when none */
 } dko_image_config;
 
@@ -171,6 +171,6 @@ int dko_engine_remove_image(dko_engine *e, const char *image);
 int dko_smoke_argv(char ***argv, const char *smoke);
 void dko_strv_free(char **v);
 
-void dko_strlist_release(dko_strlist *l);
+void dko_cfg_list_release(dko_cfg_list *l);
 
 #endif

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void dko_strlist_release(dko_strlist *l)
+void dko_cfg_list_release(dko_cfg_list *l)
 {
 	for (size_t i = 0; i < l->len; i++)
 		free(l->items[i]);
@@ -33,7 +33,7 @@ void dko_strlist_release(dko_strlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void strlist_push(dko_strlist *l, const char *s)
+static void strlist_push(dko_cfg_list *l, const char *s)
 {
 	l->items = dko_xreallocarray(l->items, l->len + 1, sizeof(char *));
 	l->items[l->len++] = dko_xstrdup(s);
@@ -46,7 +46,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* An array of strings; non-strings are a parse error. */
-static int read_list(dko_strlist *out, const dko_json *v, const char *what)
+static int read_list(dko_cfg_list *out, const dko_json *v, const char *what)
 {
 	if (!v || v->type == DKO_JSON_NULL)
 		return 0;
@@ -62,7 +62,7 @@ static int read_list(dko_strlist *out, const dko_json *v, const char *what)
 }
 
 /* A command-like list: empty means none. */
-static int read_command(dko_strlist *out, const dko_json *v, const char *what)
+static int read_command(dko_cfg_list *out, const dko_json *v, const char *what)
 {
 	int err = read_list(out, v, what);
 	if (!err && out->len == 0)
@@ -77,7 +77,7 @@ static char *read_string(const dko_json *v)
 }
 
 /* Keys of an object ({"80/tcp": {}}), sorted; ports get their protocol. */
-static int read_keys(dko_strlist *out, const dko_json *v, bool ports, const char *what)
+static int read_keys(dko_cfg_list *out, const dko_json *v, bool ports, const char *what)
 {
 	if (!v || v->type == DKO_JSON_NULL)
 		return 0;
@@ -320,11 +320,11 @@ int dko_image_info_parse(dko_image_info *out, dko_engine_kind kind, const char *
 void dko_image_info_release(dko_image_info *info)
 {
 	dko_image_config *c = &info->config;
-	dko_strlist *lists[] = {&c->env,     &c->cmd,     &c->entrypoint, &c->shell,
+	dko_cfg_list *lists[] = {&c->env,     &c->cmd,     &c->entrypoint, &c->shell,
 	                        &c->onbuild, &c->exposed_ports, &c->volumes, &c->label_keys,
 	                        &c->label_values};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		dko_strlist_release(lists[i]);
+		dko_cfg_list_release(lists[i]);
 	free(c->working_dir);
 	free(c->user);
 	free(c->stop_signal);
@@ -359,7 +359,7 @@ int dko_smoke_argv(char ***argv, const char *smoke)
 	dko_json_doc *doc;
 	if (dko_json_parse(&doc, p, strlen(p)))
 		return dko_error_set(DKO_EINVAL, "--smoke: bad JSON array: %s", dko_error_last());
-	dko_strlist l = {0};
+	dko_cfg_list l = {0};
 	int err = read_list(&l, dko_json_root(doc), "--smoke");
 	dko_json_doc_free(doc);
 	if (!err && l.len == 0)
@@ -372,6 +372,6 @@ int dko_smoke_argv(char ***argv, const char *smoke)
 		l.items = NULL;
 		l.len = 0;
 	}
-	dko_strlist_release(&l);
+	dko_cfg_list_release(&l);
 	return err;
 }

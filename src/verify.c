@@ -41,7 +41,7 @@ typedef struct vrun {
 	char *ctx[2], *df[2]; /* per side: context copy, Dockerfile path */
 	char *tag_base;
 	dko_verify_result *res;
-	dko_strlist env, labels; /* declared names */
+	dko_cfg_list env, labels; /* declared names */
 } vrun;
 
 static char *strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -585,8 +585,8 @@ static void vrun_release(vrun *v)
 	free(v->work);
 	free(v->logs);
 	free(v->tag_base);
-	dko_strlist_release(&v->env);
-	dko_strlist_release(&v->labels);
+	dko_cfg_list_release(&v->env);
+	dko_cfg_list_release(&v->labels);
 }
 
 /* ---- the run --------------------------------------------------------------- */

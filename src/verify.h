@@ -138,14 +138,14 @@ void dko_verify_result_free(dko_verify_result *r);
 /* Names a Dockerfile declares for the image of target (NULL: the last
  * stage): ENV and LABEL keys of that stage and the stages it is built FROM.
  * Appended (without duplicates) to env and labels. */
-void dko_verify_declared(dko_strlist *env, dko_strlist *labels, const char *dockerfile,
+void dko_verify_declared(dko_cfg_list *env, dko_cfg_list *labels, const char *dockerfile,
                          size_t len, const char *target);
 
 /* Fill t->diffs by comparing t->original.config and t->rewritten.config;
  * env and labels are the declared names (a difference elsewhere is allowed).
  * Then set t->passed and t->reasons from the builds, the diffs and the runs. */
-void dko_verify_compare(dko_verify_target *t, const dko_strlist *env,
-                        const dko_strlist *labels);
+void dko_verify_compare(dko_verify_target *t, const dko_cfg_list *env,
+                        const dko_cfg_list *labels);
 
 /* The report: human-readable, and the JSON object for the findings output
  * ({"schema":"dockopt/verify/1", ...}, see verify.c). Appended to b. */

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
-static bool list_has(const dko_strlist *l, const char *s, size_t n)
+static bool list_has(const dko_cfg_list *l, const char *s, size_t n)
 {
 	for (size_t i = 0; l && i < l->len; i++)
 		if (strlen(l->items[i]) == n && !memcmp(l->items[i], s, n))
@@ -25,7 +25,7 @@ static bool list_has(const dko_strlist *l, const char *s, size_t n)
 	return false;
 }
 
-static void list_add(dko_strlist *l, const char *s, size_t n)
+static void list_add(dko_cfg_list *l, const char *s, size_t n)
 {
 	if (list_has(l, s, n))
 		return;
@@ -50,7 +50,7 @@ static bool stage_named(const stage *s, const char *name, size_t n)
 }
 
 /* Keys of ENV / LABEL: BuildKit's arguments come as key, value, separator. */
-static void add_keys(dko_strlist *out, const dko_instr *in)
+static void add_keys(dko_cfg_list *out, const dko_instr *in)
 {
 	for (uint32_t i = 0; i < in->nargs; i += 3) {
 		const char *k = in->args[i].value;
@@ -64,7 +64,7 @@ static void add_keys(dko_strlist *out, const dko_instr *in)
 	}
 }
 
-static void add_stage(dko_strlist *env, dko_strlist *labels, const dko_doc *doc, const stage *s)
+static void add_stage(dko_cfg_list *env, dko_cfg_list *labels, const dko_doc *doc, const stage *s)
 {
 	for (uint32_t i = s->first; i < s->end; i++) {
 		const dko_instr *in = doc->nodes[i].instr;
@@ -94,7 +94,7 @@ static size_t find_stages(stage **out, const dko_doc *doc)
 	return n;
 }
 
-void dko_verify_declared(dko_strlist *env, dko_strlist *labels, const char *dockerfile,
+void dko_verify_declared(dko_cfg_list *env, dko_cfg_list *labels, const char *dockerfile,
                          size_t len, const char *target)
 {
 	dko_doc *doc = NULL;
@@ -134,7 +134,7 @@ static char *json_str(const char *s)
 	return dko_buf_detach(&b, NULL);
 }
 
-static char *json_list(const dko_strlist *l)
+static char *json_list(const dko_cfg_list *l)
 {
 	if (!l->set)
 		return NULL;
@@ -177,10 +177,10 @@ static const char *label(const dko_image_config *c, const char *key)
 }
 
 static void diff_env(dko_verify_target *t, const dko_image_config *a, const dko_image_config *b,
-                     const dko_strlist *declared)
+                     const dko_cfg_list *declared)
 {
-	dko_strlist names = {0};
-	const dko_strlist *envs[] = {&a->env, &b->env};
+	dko_cfg_list names = {0};
+	const dko_cfg_list *envs[] = {&a->env, &b->env};
 	for (size_t k = 0; k < 2; k++)
 		for (size_t i = 0; i < envs[k]->len; i++)
 			list_add(&names, envs[k]->items[i], strcspn(envs[k]->items[i], "="));
@@ -189,13 +189,13 @@ static void diff_env(dko_verify_target *t, const dko_image_config *a, const dko_
 		diff(t, "Env", n, json_str(dko_image_config_getenv(a, n)),
 		     json_str(dko_image_config_getenv(b, n)), !list_has(declared, n, strlen(n)));
 	}
-	dko_strlist_release(&names);
+	dko_cfg_list_release(&names);
 }
 
 static void diff_labels(dko_verify_target *t, const dko_image_config *a,
-                        const dko_image_config *b, const dko_strlist *declared)
+                        const dko_image_config *b, const dko_cfg_list *declared)
 {
-	dko_strlist keys = {0};
+	dko_cfg_list keys = {0};
 	for (size_t i = 0; i < a->label_keys.len; i++)
 		list_add(&keys, a->label_keys.items[i], strlen(a->label_keys.items[i]));
 	for (size_t i = 0; i < b->label_keys.len; i++)
@@ -205,7 +205,7 @@ static void diff_labels(dko_verify_target *t, const dko_image_config *a,
 		diff(t, "Labels", k, json_str(label(a, k)), json_str(label(b, k)),
 		     !list_has(declared, k, strlen(k)));
 	}
-	dko_strlist_release(&keys);
+	dko_cfg_list_release(&keys);
 }
 
 /* A string field where unset means the runtime default (WorkingDir "/",
@@ -218,8 +218,8 @@ static void diff_default(dko_verify_target *t, const char *field, const char *a,
 	diff(t, field, NULL, json_str(a), json_str(b), false);
 }
 
-static void compare_config(dko_verify_target *t, const dko_strlist *env,
-                           const dko_strlist *labels)
+static void compare_config(dko_verify_target *t, const dko_cfg_list *env,
+                           const dko_cfg_list *labels)
 {
 	const dko_image_config *a = &t->original.config, *b = &t->rewritten.config;
 	diff_env(t, a, b, env);
@@ -315,8 +315,8 @@ static void compare_runs(dko_verify_target *t)
 	               b->err_total);
 }
 
-void dko_verify_compare(dko_verify_target *t, const dko_strlist *env,
-                        const dko_strlist *labels)
+void dko_verify_compare(dko_verify_target *t, const dko_cfg_list *env,
+                        const dko_cfg_list *labels)
 {
 	if (!t->rewritten.built) {
 		add_line(&t->reasons, &t->nreasons, "the rewritten Dockerfile does not build; log: %s",

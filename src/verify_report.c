@@ -61,7 +61,7 @@ static void put_lines(dko_buf *b, char *const *v, size_t n)
 	dko_buf_putc(b, ']');
 }
 
-static void put_list(dko_buf *b, const dko_strlist *l)
+static void put_list(dko_buf *b, const dko_cfg_list *l)
 {
 	if (!l->set) {
 		dko_buf_puts(b, "null");

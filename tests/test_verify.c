@@ -925,7 +925,7 @@ static void test_verify__declared_names(void **state)
 		{"deps", "NODE_ENV", "stage"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		dko_strlist env = {0}, labels = {0};
+		dko_cfg_list env = {0}, labels = {0};
 		dko_verify_declared(&env, &labels, df, strlen(df), cases[i].target);
 		char got_env[256] = "", got_labels[256] = "";
 		for (size_t k = 0; k < env.len; k++)
@@ -936,8 +936,8 @@ static void test_verify__declared_names(void **state)
 			         "%s%s", k ? " " : "", labels.items[k]);
 		assert_string_equal(got_env, cases[i].env);
 		assert_string_equal(got_labels, cases[i].labels);
-		dko_strlist_release(&env);
-		dko_strlist_release(&labels);
+		dko_cfg_list_release(&env);
+		dko_cfg_list_release(&labels);
 	}
 }
 
