@@ -44,8 +44,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Helpers linked into every test binary: testutil.c plus the servers and
-# fixtures of tests/git_*.c and tests/http_*.c (not tests of their own).
-TEST_UTIL_SRC := tests/testutil.c $(sort $(wildcard tests/git_*.c tests/http_*.c))
+# fixtures of tests/git_*.c, tests/http_*.c and tests/fixture_*.c (not tests of their own).
+TEST_UTIL_SRC := tests/testutil.c $(sort $(wildcard tests/git_*.c tests/http_*.c tests/fixture_*.c))
 TEST_UTIL_OBJ := $(TEST_UTIL_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all demo check test check-nodeps asan fuzz bench e2e lint format install clean deps tests

@@ -15,15 +15,20 @@
 #include "context.h"
 #include "diff.h"
 #include "discover.h"
+#include "fixverify.h"
 #include "gitfix.h"
 #include "report.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "util/vec.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct bot_run {
 	dko_git_repo *repo;
@@ -32,6 +37,9 @@ typedef struct bot_run {
 	dko_gitfix_configs *configs;
 	bool any_config; /* the tree holds a .dockopt.yml somewhere */
 	DKO_VEC(dko_git_file) changes; /* paths malloc'd; data in the fix results */
+	dko_fix_verifier *verifier;    /* --verify: every verification made */
+	const dko_git_entry *entries;  /* the base tree's files */
+	size_t nentries;
 } bot_run;
 
 /* ---- results --------------------------------------------------------------- */
@@ -141,6 +149,81 @@ static int collect_edits(bot_run *b, dko_bot_file *f, const char *text, size_t l
 	return rc;
 }
 
+/* --verify builds from a folder: write the base tree's files under dir (the
+ * Dockerfile's context) to a new temporary folder, keeping executable bits
+ * and symbolic links. *out is the folder (malloc'd; remove it with
+ * dko_fs_remove_tree). */
+static int write_context(char **out, bot_run *b, const char *dir)
+{
+	const char *tmp = getenv("TMPDIR");
+	dko_buf root = DKO_BUF_INIT;
+	dko_buf_printf(&root, "%s/dockopt-bot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	*out = NULL;
+	if (!mkdtemp(root.ptr)) {
+		int rc = dko_error_set(DKO_EIO, "%s: %s", root.ptr, strerror(errno));
+		dko_buf_release(&root);
+		return rc;
+	}
+	size_t dl = strlen(dir);
+	int rc = 0;
+	for (size_t i = 0; i < b->nentries && rc == 0; i++) {
+		const dko_git_entry *e = &b->entries[i];
+		if (dl && (strncmp(e->path, dir, dl) || e->path[dl] != '/'))
+			continue;
+		if (e->mode != DKO_GIT_MODE_FILE && e->mode != DKO_GIT_MODE_EXEC &&
+		    e->mode != DKO_GIT_MODE_LINK)
+			continue; /* submodules: an empty folder, as git checks them out */
+		dko_buf path = DKO_BUF_INIT;
+		dko_buf_printf(&path, "%s/%s", root.ptr, e->path + (dl ? dl + 1 : 0));
+		char *parent = dko_fs_dirname(path.ptr);
+		char *data = NULL;
+		size_t len = 0;
+		rc = dko_fs_mkdirs(parent);
+		if (rc == 0)
+			rc = dko_git_blob_read(&data, &len, b->repo, &e->id);
+		if (rc == 0 && e->mode == DKO_GIT_MODE_LINK) {
+			if (symlink(data, path.ptr) != 0)
+				rc = dko_error_set(DKO_EIO, "%s: %s", path.ptr, strerror(errno));
+		} else if (rc == 0) {
+			rc = dko_fs_write_file(path.ptr, data, len, false);
+			if (rc == 0 && e->mode == DKO_GIT_MODE_EXEC)
+				chmod(path.ptr, 0755);
+		}
+		free(data);
+		free(parent);
+		dko_buf_release(&path);
+	}
+	*out = dko_buf_detach(&root, NULL);
+	if (rc) {
+		dko_fs_remove_tree(*out);
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* Point the verifier at the Dockerfile at path: its context written out. */
+static int verify_setup(bot_run *b, const char *path, char **folder, dko_fix_opts *o)
+{
+	char *dir = dko_gitfix_dir(path);
+	int rc = write_context(folder, b, dir);
+	if (rc == 0) {
+		dko_fix_verify_cfg cfg = {0};
+		cfg.context_dir = *folder;
+		cfg.dockerfile_rel = path + strlen(dir) + (*dir ? 1 : 0);
+		cfg.engine = b->o.engine;
+		cfg.engine_args = b->o.engine_args;
+		cfg.nengine_args = b->o.nengine_args;
+		cfg.smoke = b->o.smoke;
+		cfg.no_rebuild = b->o.no_rebuild;
+		dko_fix_verifier_configure(b->verifier, &cfg);
+		o->verify = dko_fix_verifier_hook;
+		o->verify_ctx = b->verifier;
+	}
+	free(dir);
+	return rc;
+}
+
 static void fix_one(bot_run *b, dko_bot_file *f, const dko_git_entry *e, const dko_config *cfg)
 {
 	char *text = NULL;
@@ -159,7 +242,14 @@ static void fix_one(bot_run *b, dko_bot_file *f, const dko_git_entry *e, const d
 		o.ignore = b->o.ignore;
 		o.nignore = b->o.nignore;
 		o.config = cfg;
-		rc = dko_fix(&f->result, text, len, &o);
+		char *folder = NULL;
+		if (b->verifier)
+			rc = verify_setup(b, f->path, &folder, &o);
+		if (rc == 0)
+			rc = dko_fix(&f->result, text, len, &o);
+		if (folder)
+			dko_fs_remove_tree(folder);
+		free(folder);
 	}
 	if (rc == 0)
 		rc = collect_edits(b, f, text, len);
@@ -201,6 +291,8 @@ static int scan_tree(dko_bot_result *out, bot_run *b)
 	int rc = dko_git_tree_list(&entries, &n, b->repo, b->base_hex);
 	if (rc < 0)
 		return rc;
+	b->entries = entries;
+	b->nentries = n;
 	/* without any configuration file, no folder needs looking at */
 	for (size_t i = 0; i < n && !b->any_config; i++) {
 		const char *slash = strrchr(entries[i].path, '/');
@@ -226,6 +318,8 @@ static int scan_tree(dko_bot_result *out, bot_run *b)
 	}
 	out->files = files.items;
 	out->nfiles = files.len;
+	b->entries = NULL;
+	b->nentries = 0;
 	dko_git_entries_free(entries, n);
 	return 0;
 }
@@ -254,6 +348,10 @@ static void make_messages(dko_bot_result *out, const bot_run *b)
 	dko_buf_printf(&footer, "\n---\n<sub>dockopt %s. This branch holds one commit on top of "
 	                        "`%s`; a run on a newer base replaces it.</sub>\n",
 	               DKO_VERSION, b->o.base);
+	if (b->verifier && dko_fix_verifier_count(b->verifier)) {
+		dko_fix_verifier_markdown(&body, b->verifier);
+		dko_buf_putc(&body, '\n');
+	}
 	dko_report_markdown(&body, rf, out->nfiles, DKO_BOT_MAX_BODY - body.len - footer.len);
 	dko_buf_put(&body, footer.ptr, footer.len);
 	dko_buf_release(&footer);
@@ -374,6 +472,12 @@ int dko_bot_run(dko_bot_result *out, dko_git_repo *repo, const dko_bot_opts *opt
 	if (rc < 0)
 		return rc;
 	b.configs = dko_gitfix_configs_new(read_base, &b, NULL);
+	if (b.o.verify) {
+		/* --verify is how aggressive rewrites get in: each one is built and
+		 * kept only when verify passes. */
+		b.o.aggressive = true;
+		dko_fix_verifier_new(&b.verifier);
+	}
 	rc = scan_tree(out, &b);
 	if (rc == 0 && b.changes.len > 0) {
 		make_messages(out, &b);
@@ -383,6 +487,7 @@ int dko_bot_run(dko_bot_result *out, dko_git_repo *repo, const dko_bot_opts *opt
 		free((char *)b.changes.items[i].path);
 	DKO_VEC_FREE(&b.changes);
 	dko_gitfix_configs_free(b.configs);
+	dko_fix_verifier_free(b.verifier);
 	return rc;
 }
 

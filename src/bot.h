@@ -42,6 +42,17 @@ typedef struct dko_bot_opts {
 	const char **ignore;
 	size_t nignore;
 	bool no_config; /* ignore .dockopt.yml files */
+	/* Verify aggressive rewrites with real builds (fix --verify): each
+	 * Dockerfile's context is written from the base tree to a temporary
+	 * folder, the original and the rewrite are built and compared, and a
+	 * rewrite is kept only when verify passes. The measured savings go to
+	 * the pull request body. */
+	bool verify;
+	const char *engine;        /* NULL: the first found */
+	const char **engine_args;
+	size_t nengine_args;
+	const char *smoke;         /* NULL: the image's own command */
+	bool no_rebuild;           /* do not measure rebuild times */
 } dko_bot_opts;
 
 typedef struct dko_bot_file {

@@ -25,7 +25,7 @@ typedef struct bot_cli {
 	dko_bot_opts o;
 	const char *repo_path, *body_file, *api_url, *slug;
 	bool open_pr, quiet, have_select;
-	cstrvec select, ignore;
+	cstrvec select, ignore, engine_args;
 	DKO_VEC(char *) owned;
 } bot_cli;
 
@@ -55,6 +55,10 @@ static const char bot_usage[] =
 	"      --select RULES     only these rules (comma-separated ids or hadolint ids)\n"
 	"      --ignore RULES     never these rules\n"
 	"      --aggressive       also run aggressive rules\n"
+	"      --verify           build each aggressive rewrite and its original for real\n"
+	"                         (context from the base tree) and keep it only when they\n"
+	"                         behave the same; the measured savings go to the body\n"
+	"      --engine E, --engine-arg ARG, --smoke CMD, --no-rebuild   as for verify\n"
 	"      --no-config        ignore .dockopt.yml files\n"
 	"  -q, --quiet            no findings on stderr\n"
 	"\n"
@@ -96,6 +100,12 @@ static bool value_option(bot_cli *c, int argc, char **argv, int *i)
 		c->slug = v;
 	else if (cmd_opt_value(&v, argc, argv, i, "--body-file"))
 		c->body_file = v;
+	else if (cmd_opt_value(&v, argc, argv, i, "--engine"))
+		c->o.engine = v;
+	else if (cmd_opt_value(&v, argc, argv, i, "--engine-arg"))
+		DKO_VEC_PUSH(&c->engine_args, v);
+	else if (cmd_opt_value(&v, argc, argv, i, "--smoke"))
+		c->o.smoke = v;
 	else if (cmd_opt_value(&v, argc, argv, i, "--select")) {
 		split_rules(c, &c->select, v);
 		c->have_select = true;
@@ -139,6 +149,10 @@ static int parse_bot(bot_cli *c, int argc, char **argv)
 			c->open_pr = true;
 		} else if (!strcmp(a, "--aggressive")) {
 			c->o.aggressive = true;
+		} else if (!strcmp(a, "--verify")) {
+			c->o.verify = true;
+		} else if (!strcmp(a, "--no-rebuild")) {
+			c->o.no_rebuild = true;
 		} else if (!strcmp(a, "--no-config")) {
 			c->o.no_config = true;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -153,6 +167,8 @@ static int parse_bot(bot_cli *c, int argc, char **argv)
 	c->o.nselect = c->select.len;
 	c->o.ignore = c->ignore.items;
 	c->o.nignore = c->ignore.len;
+	c->o.engine_args = c->engine_args.items;
+	c->o.nengine_args = c->engine_args.len;
 	return check_cli(c);
 }
 
@@ -273,5 +289,6 @@ done:
 	DKO_VEC_FREE(&c.owned);
 	DKO_VEC_FREE(&c.select);
 	DKO_VEC_FREE(&c.ignore);
+	DKO_VEC_FREE(&c.engine_args);
 	return rc;
 }

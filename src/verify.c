@@ -15,6 +15,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -81,47 +82,6 @@ static int tool(const char *what, const char *const *argv)
 	return err;
 }
 
-static void rmrf(const char *path)
-{
-	const char *const rm[] = {"rm", "-rf", "--", path, NULL};
-	const char *const chmod[] = {"chmod", "-R", "u+w", "--", path, NULL};
-	if (tool("rm", rm) != 0) {
-		/* Read-only folders copied from the context block the removal. */
-		tool("chmod", chmod);
-		tool("rm", rm);
-	}
-}
-
-static int mkdirs(const char *path)
-{
-	char *p = dko_xstrdup(path);
-	int err = 0;
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s)
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, 0755) != 0 && errno != EEXIST)
-			err = dko_error_set(DKO_EIO, "%s: %s", p, strerror(errno));
-		*s = c;
-		if (!c || err)
-			break;
-	}
-	free(p);
-	return err;
-}
-
-static int write_file(const char *path, const char *data, size_t len, bool append)
-{
-	FILE *fp = fopen(path, append ? "ab" : "wb");
-	if (!fp)
-		return dko_error_set(DKO_EIO, "%s: %s", path, strerror(errno));
-	bool ok = fwrite(data, 1, len, fp) == len;
-	if (fclose(fp) != 0 || !ok)
-		return dko_error_set(DKO_EIO, "%s: write failed", path);
-	return 0;
-}
-
 static bool is_dir(const char *path)
 {
 	struct stat st;
@@ -156,7 +116,7 @@ static int make_work(vrun *v)
 	v->work = tmpl;
 	v->logs = v->o->log_dir ? dko_xstrdup(v->o->log_dir) : strf("%s/logs", v->work);
 	v->tag_base = strf("localhost/dockopt-verify-%ld-%lx", (long)getpid(), (long)time(NULL));
-	return mkdirs(v->logs);
+	return dko_fs_mkdirs(v->logs);
 }
 
 /* Copy the context for one side and put that side's Dockerfile in it. */
@@ -165,7 +125,7 @@ static int prepare_side(vrun *v, int which, const char *text, size_t len)
 	v->ctx[which] = strf("%s/%s", v->work, side_names[which]);
 	char *src = strf("%s/.", v->p->context_dir);
 	const char *const cp[] = {"cp", "-a", "--", src, v->ctx[which], NULL};
-	int err = mkdirs(v->ctx[which]);
+	int err = dko_fs_mkdirs(v->ctx[which]);
 	if (!err)
 		err = tool("copying the build context", cp);
 	free(src);
@@ -175,16 +135,16 @@ static int prepare_side(vrun *v, int which, const char *text, size_t len)
 		v->df[which] = strf("%s/%s", v->ctx[which], v->p->dockerfile_rel);
 	} else {
 		char *dir = strf("%s/%s-dockerfile", v->work, side_names[which]);
-		err = mkdirs(dir);
+		err = dko_fs_mkdirs(dir);
 		v->df[which] = strf("%s/Dockerfile", dir);
 		free(dir);
 	}
 	char *parent = dko_xstrdup(v->df[which]);
 	*strrchr(parent, '/') = '\0';
 	if (!err)
-		err = mkdirs(parent);
+		err = dko_fs_mkdirs(parent);
 	free(parent);
-	return err ? err : write_file(v->df[which], text, len, false);
+	return err ? err : dko_fs_write_file(v->df[which], text, len, false);
 }
 
 static dko_verify_result *result_new(const vrun *v)
@@ -399,7 +359,7 @@ static int touch_copies(vrun *v, const char *rel)
 	int err = 0;
 	for (int s = 0; s < 2 && !err; s++) {
 		char *path = strf("%s/%s", v->ctx[s], rel);
-		err = write_file(path, text.ptr, text.len, true);
+		err = dko_fs_write_file(path, text.ptr, text.len, true);
 		free(path);
 	}
 	dko_buf_release(&text);
@@ -552,7 +512,7 @@ static void cleanup(vrun *v, bool keep_logs)
 	if (!v->work)
 		return;
 	if (!keep_logs && !v->o->log_dir) {
-		rmrf(v->work);
+		dko_fs_remove_tree(v->work);
 		if (r)
 			forget_logs(r);
 		return;
@@ -560,16 +520,16 @@ static void cleanup(vrun *v, bool keep_logs)
 	for (int s = 0; s < 2; s++) {
 		char *dir = strf("%s/%s-dockerfile", v->work, side_names[s]);
 		if (v->ctx[s])
-			rmrf(v->ctx[s]);
-		rmrf(dir);
+			dko_fs_remove_tree(v->ctx[s]);
+		dko_fs_remove_tree(dir);
 		free(dir);
 	}
 	/* Logs elsewhere, or none written (a failure before any build): the
 	 * work folder has nothing worth keeping. */
 	if (v->o->log_dir) {
-		rmrf(v->work);
+		dko_fs_remove_tree(v->work);
 	} else if (rmdir(v->logs) == 0) {
-		rmrf(v->work);
+		dko_fs_remove_tree(v->work);
 		if (r)
 			forget_logs(r);
 	}

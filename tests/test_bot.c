@@ -11,6 +11,7 @@
  * with a notice.
  */
 #include "testutil.h"
+#include "fixture_engine.h"
 #include "git_fixture.h"
 #include "http_server.h"
 
@@ -739,6 +740,83 @@ static bool changes(const char *text)
 	return yes;
 }
 
+/* --verify: the context is written from the base tree to a temporary folder,
+ * the aggressive rewrite (multi-stage) and the original are built by the
+ * engine (a fake one here, which records what it was asked), and the body
+ * shows the measured saving; a rewrite that fails to build is not committed. */
+#define GO_APP "FROM golang:1.22-bookworm\nWORKDIR /src\nCOPY . .\n" \
+               "RUN CGO_ENABLED=0 go build -o /usr/local/bin/hello .\nCMD [\"hello\"]\n"
+
+static int run_bot_engine(const world *w, const char *bin, const char *env, const char *args,
+                          char **out, char **err)
+{
+	char *tmp = tu_asprintf("%s/tmp", w->root), *log = tu_asprintf("%s/engine.log", w->root);
+	char *mk = tu_asprintf("mkdir -p '%s'", tmp);
+	tu_run(mk, NULL, 0, NULL, NULL, NULL);
+	char *cmd = tu_asprintf("env PATH='%s':/usr/bin:/bin FAKE_LOG='%s' TMPDIR='%s' %s '%s' bot "
+	                        "--repo '%s' --author '" AUTHOR "' %s",
+	                        bin, log, tmp, env, dockopt_abs, w->bot_dir, args);
+	int rc = tu_run(cmd, NULL, 0, out, NULL, err);
+	free(cmd);
+	free(mk);
+	free(log);
+	free(tmp);
+	return rc;
+}
+
+static void test_bot__verify_savings(void **state)
+{
+	(void)state;
+	world w;
+	world_open(&w, false);
+	static const char *const files[] = {
+		"Dockerfile", GO_APP,
+		"go.mod", "module example.com/hello\n\ngo 1.22\n",
+		"main.go", "package main\n\nfunc main() { println(\"hello\") }\n",
+		NULL};
+	dko_git_oid base;
+	publish(&w, files, &base);
+	char *bin = tu_asprintf("%s/bin", w.root);
+	fixture_fake_engine(bin, "docker");
+	char *body = tu_asprintf("%s/body.md", w.root), *args = tu_asprintf(
+		"--verify --no-rebuild --push --body-file '%s'", body);
+	char *out, *err;
+	/* A rewrite that does not build is never committed: nothing is left to fix. */
+	assert_int_equal(run_bot_engine(&w, bin, "FAKE_BREAK_REWRITE=1", args, &out, &err), 0);
+	assert_null(server_rev(&w, "dockopt/optimize"));
+	free(out);
+	free(err);
+	/* Verified: committed, and the body has the measured saving. */
+	assert_int_equal(run_bot_engine(&w, bin, "", args, &out, &err), 0);
+	char *md = tu_read_file(body, NULL);
+	assert_non_null(md);
+	assert_non_null(strstr(md, "Measured with real builds ("));
+	assert_non_null(strstr(md, "multi-stage"));
+	assert_non_null(strstr(md, "9.0 MB"));   /* the fake's original image */
+	assert_non_null(strstr(md, "2.0 MB"));   /* and its rewrite */
+	char *rev = server_rev(&w, "dockopt/optimize:Dockerfile");
+	assert_non_null(rev);
+	free(rev);
+	char *show = tu_asprintf("git --git-dir=%s show dockopt/optimize:Dockerfile", w.bare), *df = NULL;
+	tu_run(show, NULL, 0, &df, NULL, NULL);
+	assert_non_null(strstr(df, "AS build"));
+	assert_non_null(strstr(df, "COPY --from=build"));
+	/* The engine built from a copy of the base tree's files. */
+	char *log = tu_asprintf("%s/engine.log", w.root), *logtext = tu_read_file(log, NULL);
+	assert_non_null(strstr(logtext, "build"));
+	free(logtext);
+	free(log);
+	free(df);
+	free(show);
+	free(md);
+	free(out);
+	free(err);
+	free(args);
+	free(body);
+	free(bin);
+	world_close(&w);
+}
+
 int main(void)
 {
 	home_dir = gf_isolate_env();
@@ -758,6 +836,7 @@ int main(void)
 		cmocka_unit_test(test_bot__command),
 		cmocka_unit_test(test_bot__open_pull_request),
 		cmocka_unit_test(test_bot__markdown),
+		cmocka_unit_test(test_bot__verify_savings),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	dko_git_shutdown();

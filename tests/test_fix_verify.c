@@ -11,6 +11,7 @@
  * tools/e2e.sh (scenario_multistage_*).
  */
 #include "testutil.h"
+#include "fixture_engine.h"
 
 #include "dockopt/fix.h"
 #include "fixverify.h"
@@ -23,39 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char fake_engine[] =
-	"#!/bin/sh\n"
-	"# fake container engine for test_fix_verify: logs its argv, answers canned output\n"
-	"PATH=/usr/bin:/bin\n"
-	"echo \"${0##*/} $*\" >> \"$FAKE_LOG\"\n"
-	"while [ $# -gt 0 ]; do case $1 in -*) shift;; *) break;; esac; done\n"
-	"sub=$1; shift\n"
-	"case $sub in\n"
-	"info) echo 1.0-fake;;\n"
-	"build)\n"
-	"  df=\n"
-	"  while [ $# -gt 0 ]; do case $1 in -f) df=$2; shift 2;; *) shift;; esac; done\n"
-	"  echo \"fake build of $df\"\n"
-	"  if [ -n \"${FAKE_BREAK_REWRITE:-}\" ] && grep -q -- '--from=build' \"$df\"; then\n"
-	"    echo 'fake: COPY --from=build /usr/local/bin/hello: no such file' >&2; exit 1\n"
-	"  fi\n"
-	"  grep -c -- '--from=build' \"$df\" >> \"$FAKE_LOG\"; exit 0;;\n"
-	"image)\n"
-	"  printf '[{\"Id\":\"sha256:%s\",\"Config\":{\"Env\":[\"PATH=/usr/bin:/bin\"],\"Cmd\":[\"hello\"],"
-	"\"WorkingDir\":\"/src\"},\"RootFS\":{\"Type\":\"layers\",\"Layers\":[\"sha256:aa\"]},\"Size\":1}]\\n' "
-	"\"$(echo \"$2\" | tr -c 'a-z0-9' _)\";;\n"
-	"run) echo hello;;\n"
-	"save)\n"
-	"  out=; tag=\n"
-	"  while [ $# -gt 0 ]; do case $1 in -o) out=$2; shift 2;; *) tag=$1; shift;; esac; done\n"
-	"  w=$(mktemp -d); mkdir -p \"$w/l\"\n"
-	"  n=9000000; case $tag in *rewritten*) n=2000000;; esac\n"
-	"  head -c $n /dev/zero > \"$w/f\"; tar -cf \"$w/l/layer.tar\" -C \"$w\" f; rm \"$w/f\"\n"
-	"  printf '[{\"Config\":\"c.json\",\"RepoTags\":null,\"Layers\":[\"l/layer.tar\"]}]' > \"$w/manifest.json\"\n"
-	"  tar -cf \"$out\" -C \"$w\" manifest.json l; rm -rf \"$w\";;\n"
-	"rmi|rm|version) ;;\n"
-	"*) echo \"fake engine: unknown command $sub\" >&2; exit 2;;\n"
-	"esac\n";
 
 static const char dockerfile[] = "FROM golang:1.22-bookworm\n"
                                  "WORKDIR /src\n"
@@ -83,10 +51,7 @@ static void fx_setup(fixture *f)
 	f->df = tu_asprintf("%s/ctx/Dockerfile", f->dir);
 	f->log = tu_asprintf("%s/engine.log", f->dir);
 	f->tmp = tu_asprintf("%s/tmp", f->dir);
-	char *docker = tu_asprintf("%s/docker", f->bin);
-	fx_write(docker, fake_engine);
-	chmod(docker, 0755);
-	free(docker);
+	fixture_fake_engine(f->bin, "docker");
 	char *p = tu_asprintf("%s/go.mod", f->ctx);
 	fx_write(p, "module example.com/hello\n\ngo 1.22\n");
 	free(p);

@@ -12,6 +12,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -238,4 +239,59 @@ int dko_fs_write_atomic(const char *path, const void *data, size_t len)
 		rc = write_via_temp(target, exists ? &st : NULL, data, len);
 	free(target);
 	return rc;
+}
+
+int dko_fs_mkdirs(const char *path)
+{
+	char *p = dko_xstrdup(path);
+	int err = 0;
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			err = dko_error_set(DKO_EIO, "%s: %s", p, strerror(errno));
+		*s = c;
+		if (!c || err)
+			break;
+	}
+	free(p);
+	return err;
+}
+
+int dko_fs_write_file(const char *path, const void *data, size_t len, bool append)
+{
+	FILE *fp = fopen(path, append ? "ab" : "wb");
+	if (!fp)
+		return dko_error_set(DKO_EIO, "%s: %s", path, strerror(errno));
+	bool ok = fwrite(data, 1, len, fp) == len;
+	if (fclose(fp) != 0 || !ok)
+		return dko_error_set(DKO_EIO, "%s: write failed", path);
+	return 0;
+}
+
+void dko_fs_remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		chmod(path, (st.st_mode & 07777) | S_IRWXU);
+		DIR *d = opendir(path);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			dko_buf child = DKO_BUF_INIT;
+			dko_buf_printf(&child, "%s/%s", path, e->d_name);
+			dko_fs_remove_tree(child.ptr);
+			dko_buf_release(&child);
+		}
+		if (d)
+			closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
 }

@@ -5,6 +5,7 @@
 #ifndef DKO_UTIL_FSUTIL_H
 #define DKO_UTIL_FSUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -39,6 +40,18 @@ int dko_fs_write_atomic(const char *path, const void *data, size_t len);
  * than 40 links), or DKO_EIO.
  */
 int dko_fs_resolve_links(char **out, const char *path);
+
+/* Create path and its missing parents (mode 0755); existing ones are fine.
+ * Returns 0 or DKO_EIO ("path: reason"). */
+int dko_fs_mkdirs(const char *path);
+
+/* Write (or append to) a whole file, not atomically: for files dockopt
+ * makes in folders of its own (build copies, work folders). 0 or DKO_EIO. */
+int dko_fs_write_file(const char *path, const void *data, size_t len, bool append);
+
+/* Remove path and everything below it, making read-only folders writable
+ * first; symbolic links are removed, never followed. Missing is fine. */
+void dko_fs_remove_tree(const char *path);
 
 /* The folder part of path ("." when there is none, "/" for "/x"); malloc'd. */
 char *dko_fs_dirname(const char *path);
