@@ -17,6 +17,7 @@
 #include "util/error.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,48 @@ int mf_load(dko_context *ctx, const char *rel, char **clean, char **text, size_t
 		*text = NULL;
 	}
 	return rc;
+}
+
+/* The arena's offset in a box: after the public struct, aligned. */
+static size_t box_arena_at(size_t size)
+{
+	size_t al = _Alignof(max_align_t);
+	return (size + al - 1) / al * al;
+}
+
+void *mf_box_new(size_t size, dko_arena **a)
+{
+	char *block = dko_xcalloc(1, box_arena_at(size) + sizeof(dko_arena));
+	*a = (dko_arena *)(block + box_arena_at(size));
+	dko_arena_init(*a);
+	return block;
+}
+
+void mf_box_free(void *pub, size_t size)
+{
+	if (!pub)
+		return;
+	dko_arena_release((dko_arena *)((char *)pub + box_arena_at(size)));
+	free(pub);
+}
+
+int mf_text_open(mf_text *t, dko_context *ctx, const char *rel, size_t size)
+{
+	char *clean;
+	memset(t, 0, sizeof(*t));
+	int rc = mf_load(ctx, rel, &clean, &t->text, &t->len);
+	if (rc < 0)
+		return rc;
+	t->pub = mf_box_new(size, &t->a);
+	t->path = dko_arena_strdup(t->a, clean);
+	free(clean);
+	return 0;
+}
+
+void mf_text_close(mf_text *t)
+{
+	free(t->text);
+	t->text = NULL;
 }
 
 const char *mf_dir(dko_arena *a, const char *path)
@@ -150,19 +193,11 @@ const char *dko_mf_state_name(dko_mf_state s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
-/* A box: the public struct first, then the arena owning its contents. */
-#define BOX(T)         \
-	struct {           \
-		T pub;         \
-		dko_arena arena; \
-	}
-
 /* ---- pip ---- */
 
 #define PIP_MAX_FILES 64
 #define PIP_MAX_DEPTH 16
 
-typedef BOX(dko_pip_reqs) pip_box;
 
 typedef struct pip_ctx {
 	dko_context *ctx;
@@ -410,32 +445,23 @@ static void pip_file(pip_ctx *pc, const char *arg, bool constraint)
 int dko_pip_read(dko_pip_reqs **out, dko_context *ctx, const char *rel)
 {
 	*out = NULL;
-	char *clean, *text;
-	size_t len;
-	int rc = mf_load(ctx, rel, &clean, &text, &len);
+	mf_text t;
+	int rc = mf_text_open(&t, ctx, rel, sizeof(dko_pip_reqs));
 	if (rc < 0)
 		return rc;
-	pip_box *b = dko_xcalloc(1, sizeof(*b));
-	dko_arena_init(&b->arena);
-	dko_pip_reqs *r = &b->pub;
-	const char *path = dko_arena_strdup(&b->arena, clean);
-	dko_pip_file first = {path, false, dko_manifest_state(ctx, path), NULL, 0};
-	MF_PUSH(&b->arena, r->files, r->nfiles, first);
-	pip_ctx pc = {ctx, r, &b->arena, path, mf_dir(&b->arena, path), 0, 0};
-	pip_parse(&pc, text, len);
-	free(clean);
-	free(text);
+	dko_pip_reqs *r = t.pub;
+	dko_pip_file first = {t.path, false, dko_manifest_state(ctx, t.path), NULL, 0};
+	MF_PUSH(t.a, r->files, r->nfiles, first);
+	pip_ctx pc = {ctx, r, t.a, t.path, mf_dir(t.a, t.path), 0, 0};
+	pip_parse(&pc, t.text, t.len);
+	mf_text_close(&t);
 	*out = r;
 	return 0;
 }
 
 void dko_pip_free(dko_pip_reqs *r)
 {
-	if (!r)
-		return;
-	pip_box *b = (pip_box *)r;
-	dko_arena_release(&b->arena);
-	free(b);
+	mf_box_free(r, sizeof(*r));
 }
 
 /* ---- JSON manifests ---- */
@@ -478,7 +504,6 @@ static const char *jstr(dko_arena *a, const dko_json *obj, const char *key)
 
 /* ---- package.json ---- */
 
-typedef BOX(dko_npm) npm_box;
 
 static void npm_scripts(dko_npm *n, dko_arena *a, const dko_json *scripts)
 {
@@ -580,10 +605,8 @@ int dko_npm_read(dko_npm **out, dko_context *ctx, const char *rel)
 	int rc = json_load(ctx, rel, &clean, &doc);
 	if (rc < 0)
 		return rc;
-	npm_box *b = dko_xcalloc(1, sizeof(*b));
-	dko_arena_init(&b->arena);
-	dko_arena *a = &b->arena;
-	dko_npm *n = &b->pub;
+	dko_arena *a;
+	dko_npm *n = mf_box_new(sizeof(*n), &a);
 	const dko_json *root = dko_json_root(doc);
 	n->path = dko_arena_strdup(a, clean);
 	n->dir = mf_dir(a, n->path);
@@ -605,11 +628,7 @@ int dko_npm_read(dko_npm **out, dko_context *ctx, const char *rel)
 
 void dko_npm_free(dko_npm *n)
 {
-	if (!n)
-		return;
-	npm_box *b = (npm_box *)n;
-	dko_arena_release(&b->arena);
-	free(b);
+	mf_box_free(n, sizeof(*n));
 }
 
 const char *dko_npm_script(const dko_npm *n, const char *name)
@@ -623,7 +642,6 @@ const char *dko_npm_script(const dko_npm *n, const char *name)
 
 /* ---- go.mod ---- */
 
-typedef BOX(dko_gomod) gomod_box;
 
 /* modfile's tokens of one line: words, "quoted" (with escapes) and `raw`
  * strings; a // comment ends the line. */
@@ -720,38 +738,29 @@ static void go_parse(dko_gomod *g, dko_arena *a, const char *text, size_t len)
 int dko_gomod_read(dko_gomod **out, dko_context *ctx, const char *rel)
 {
 	*out = NULL;
-	char *clean, *text;
-	size_t len;
-	int rc = mf_load(ctx, rel, &clean, &text, &len);
+	mf_text t;
+	int rc = mf_text_open(&t, ctx, rel, sizeof(dko_gomod));
 	if (rc < 0)
 		return rc;
-	gomod_box *b = dko_xcalloc(1, sizeof(*b));
-	dko_arena_init(&b->arena);
-	dko_gomod *g = &b->pub;
-	g->path = dko_arena_strdup(&b->arena, clean);
-	go_parse(g, &b->arena, text, len);
-	const char *dir = mf_dir(&b->arena, g->path);
-	g->has_sum = mf_has_file(ctx, &b->arena, dir, "go.sum");
-	g->has_vendor = mf_has_file(ctx, &b->arena, dir, "vendor/modules.txt");
-	g->has_work = mf_has_file(ctx, &b->arena, dir, "go.work");
-	free(clean);
-	free(text);
+	dko_gomod *g = t.pub;
+	g->path = t.path;
+	go_parse(g, t.a, t.text, t.len);
+	const char *dir = mf_dir(t.a, g->path);
+	g->has_sum = mf_has_file(ctx, t.a, dir, "go.sum");
+	g->has_vendor = mf_has_file(ctx, t.a, dir, "vendor/modules.txt");
+	g->has_work = mf_has_file(ctx, t.a, dir, "go.work");
+	mf_text_close(&t);
 	*out = g;
 	return 0;
 }
 
 void dko_gomod_free(dko_gomod *g)
 {
-	if (!g)
-		return;
-	gomod_box *b = (gomod_box *)g;
-	dko_arena_release(&b->arena);
-	free(b);
+	mf_box_free(g, sizeof(*g));
 }
 
 /* ---- Gemfile ---- */
 
-typedef BOX(dko_gemfile) gem_box;
 
 /* The line without a trailing # comment (quotes respected). */
 static size_t ruby_code_len(const char *s, size_t n)
@@ -847,20 +856,17 @@ static void gem_line(dko_gemfile *g, dko_arena *a, gem_state *st, const char *s,
 int dko_gemfile_read(dko_gemfile **out, dko_context *ctx, const char *rel)
 {
 	*out = NULL;
-	char *clean, *text;
-	size_t len;
-	int rc = mf_load(ctx, rel, &clean, &text, &len);
+	mf_text t;
+	int rc = mf_text_open(&t, ctx, rel, sizeof(dko_gemfile));
 	if (rc < 0)
 		return rc;
-	gem_box *b = dko_xcalloc(1, sizeof(*b));
-	dko_arena_init(&b->arena);
-	dko_arena *a = &b->arena;
-	dko_gemfile *g = &b->pub;
-	g->path = dko_arena_strdup(a, clean);
+	dko_arena *a = t.a;
+	dko_gemfile *g = t.pub;
+	g->path = t.path;
 	gem_state st = {0, -1, -1};
 	size_t pos = 0, n;
 	const char *line;
-	for (unsigned lineno = 1; mf_next_line(text, len, &pos, &line, &n); lineno++) {
+	for (unsigned lineno = 1; mf_next_line(t.text, t.len, &pos, &line, &n); lineno++) {
 		const char *s = mf_trim(a, line, ruby_code_len(line, n));
 		if (s[0])
 			gem_line(g, a, &st, s, lineno);
@@ -875,24 +881,18 @@ int dko_gemfile_read(dko_gemfile **out, dko_context *ctx, const char *rel)
 	if (mf_has_file(ctx, a, dir, dko_buf_cstr(&lk)))
 		g->lockfile = mf_sibling(a, dir, dko_buf_cstr(&lk));
 	dko_buf_release(&lk);
-	free(clean);
-	free(text);
+	mf_text_close(&t);
 	*out = g;
 	return 0;
 }
 
 void dko_gemfile_free(dko_gemfile *g)
 {
-	if (!g)
-		return;
-	gem_box *b = (gem_box *)g;
-	dko_arena_release(&b->arena);
-	free(b);
+	mf_box_free(g, sizeof(*g));
 }
 
 /* ---- composer.json ---- */
 
-typedef BOX(dko_composer) composer_box;
 
 static const char *const COMPOSER_INSTALL_EVENTS[] = {
 	"pre-install-cmd", "post-install-cmd", "pre-autoload-dump", "post-autoload-dump",
@@ -962,10 +962,8 @@ int dko_composer_read(dko_composer **out, dko_context *ctx, const char *rel)
 	int rc = json_load(ctx, rel, &clean, &doc);
 	if (rc < 0)
 		return rc;
-	composer_box *b = dko_xcalloc(1, sizeof(*b));
-	dko_arena_init(&b->arena);
-	dko_arena *a = &b->arena;
-	dko_composer *c = &b->pub;
+	dko_arena *a;
+	dko_composer *c = mf_box_new(sizeof(*c), &a);
 	const dko_json *root = dko_json_root(doc);
 	c->path = dko_arena_strdup(a, clean);
 	c->name = jstr(a, root, "name");
@@ -982,9 +980,5 @@ int dko_composer_read(dko_composer **out, dko_context *ctx, const char *rel)
 
 void dko_composer_free(dko_composer *c)
 {
-	if (!c)
-		return;
-	composer_box *b = (composer_box *)c;
-	dko_arena_release(&b->arena);
-	free(b);
+	mf_box_free(c, sizeof(*c));
 }

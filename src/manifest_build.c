@@ -20,12 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BOX(T)           \
-	struct {             \
-		T pub;           \
-		dko_arena arena; \
-	}
-
 static bool starts(const char *s, size_t n, const char *w)
 {
 	size_t k = strlen(w);
@@ -36,7 +30,6 @@ static bool starts(const char *s, size_t n, const char *w)
 
 #define XML_DEPTH 64
 
-typedef BOX(dko_pom) pom_box;
 
 typedef struct xml {
 	const char *s;
@@ -276,39 +269,30 @@ static void pom_artifact(xml *x)
 int dko_pom_read(dko_pom **out, dko_context *ctx, const char *rel)
 {
 	*out = NULL;
-	char *clean, *text;
-	size_t len;
-	int rc = mf_load(ctx, rel, &clean, &text, &len);
+	mf_text t;
+	int rc = mf_text_open(&t, ctx, rel, sizeof(dko_pom));
 	if (rc < 0)
 		return rc;
-	pom_box *b = dko_xcalloc(1, sizeof(*b));
-	dko_arena_init(&b->arena);
-	dko_pom *p = &b->pub;
-	p->path = dko_arena_strdup(&b->arena, clean);
-	xml x = {.s = text, .n = len, .a = &b->arena, .pom = p};
+	dko_pom *p = t.pub;
+	p->path = t.path;
+	xml x = {.s = t.text, .n = t.len, .a = t.a, .pom = p};
 	xml_parse(&x);
 	if (!p->malformed)
 		pom_artifact(&x);
-	p->has_wrapper = mf_has_file(ctx, &b->arena, mf_dir(&b->arena, p->path), "mvnw");
+	p->has_wrapper = mf_has_file(ctx, t.a, mf_dir(t.a, p->path), "mvnw");
 	dko_buf_release(&x.text);
-	free(clean);
-	free(text);
+	mf_text_close(&t);
 	*out = p;
 	return 0;
 }
 
 void dko_pom_free(dko_pom *p)
 {
-	if (!p)
-		return;
-	pom_box *b = (pom_box *)p;
-	dko_arena_release(&b->arena);
-	free(b);
+	mf_box_free(p, sizeof(*p));
 }
 
 /* ---- build.gradle ---- */
 
-typedef BOX(dko_gradle) gradle_box;
 
 /* The literal string right after key (with " = ", " ", ".set(" or "(" between),
  * NULL when absent or not a plain literal; *seen tells whether key occurs. */
@@ -446,17 +430,14 @@ static void gradle_jar(dko_gradle *g, dko_arena *a, const gradle_scan *sc)
 int dko_gradle_read(dko_gradle **out, dko_context *ctx, const char *rel)
 {
 	*out = NULL;
-	char *clean, *text;
-	size_t len;
-	int rc = mf_load(ctx, rel, &clean, &text, &len);
+	mf_text t;
+	int rc = mf_text_open(&t, ctx, rel, sizeof(dko_gradle));
 	if (rc < 0)
 		return rc;
-	gradle_box *b = dko_xcalloc(1, sizeof(*b));
-	dko_arena_init(&b->arena);
-	dko_arena *a = &b->arena;
-	dko_gradle *g = &b->pub;
-	g->path = dko_arena_strdup(a, clean);
-	g->kotlin = strlen(clean) > 4 && !strcmp(clean + strlen(clean) - 4, ".kts");
+	dko_arena *a = t.a;
+	dko_gradle *g = t.pub;
+	g->path = t.path;
+	g->kotlin = strlen(t.path) > 4 && !strcmp(t.path + strlen(t.path) - 4, ".kts");
 	const char *dir = mf_dir(a, g->path);
 	gradle_scan sc = {0};
 	gradle_arg ga = {g, a, &sc};
@@ -464,27 +445,21 @@ int dko_gradle_read(dko_gradle **out, dko_context *ctx, const char *rel)
 	if (!g->settings)
 		read_sibling(ctx, a, dir, "settings.gradle", on_settings_line, &ga, &g->settings);
 	read_sibling(ctx, a, dir, "gradle.properties", on_properties_line, &ga, NULL);
-	each_line(text, len, on_build_line, &ga);
+	each_line(t.text, t.len, on_build_line, &ga);
 	g->has_wrapper = mf_has_file(ctx, a, dir, "gradlew");
 	gradle_jar(g, a, &sc);
-	free(clean);
-	free(text);
+	mf_text_close(&t);
 	*out = g;
 	return 0;
 }
 
 void dko_gradle_free(dko_gradle *g)
 {
-	if (!g)
-		return;
-	gradle_box *b = (gradle_box *)g;
-	dko_arena_release(&b->arena);
-	free(b);
+	mf_box_free(g, sizeof(*g));
 }
 
 /* ---- Cargo.toml ---- */
 
-typedef BOX(dko_cargo) cargo_box;
 
 typedef struct toml {
 	dko_cargo *c;
@@ -618,38 +593,29 @@ static void on_toml_line(void *p, const char *s, size_t n)
 int dko_cargo_read(dko_cargo **out, dko_context *ctx, const char *rel)
 {
 	*out = NULL;
-	char *clean, *text;
-	size_t len;
-	int rc = mf_load(ctx, rel, &clean, &text, &len);
+	mf_text t;
+	int rc = mf_text_open(&t, ctx, rel, sizeof(dko_cargo));
 	if (rc < 0)
 		return rc;
-	cargo_box *b = dko_xcalloc(1, sizeof(*b));
-	dko_arena_init(&b->arena);
-	dko_cargo *c = &b->pub;
-	c->path = dko_arena_strdup(&b->arena, clean);
-	toml t = {.c = c, .a = &b->arena};
-	each_line(text, len, on_toml_line, &t);
-	const char *dir = mf_dir(&b->arena, c->path);
-	c->main_bin = c->package_name && mf_has_file(ctx, &b->arena, dir, "src/main.rs");
-	c->has_lock = mf_has_file(ctx, &b->arena, dir, "Cargo.lock");
-	free(clean);
-	free(text);
+	dko_cargo *c = t.pub;
+	c->path = t.path;
+	toml tm = {.c = c, .a = t.a};
+	each_line(t.text, t.len, on_toml_line, &tm);
+	const char *dir = mf_dir(t.a, c->path);
+	c->main_bin = c->package_name && mf_has_file(ctx, t.a, dir, "src/main.rs");
+	c->has_lock = mf_has_file(ctx, t.a, dir, "Cargo.lock");
+	mf_text_close(&t);
 	*out = c;
 	return 0;
 }
 
 void dko_cargo_free(dko_cargo *c)
 {
-	if (!c)
-		return;
-	cargo_box *b = (cargo_box *)c;
-	dko_arena_release(&b->arena);
-	free(b);
+	mf_box_free(c, sizeof(*c));
 }
 
 /* ---- Makefile ---- */
 
-typedef BOX(dko_makefile) make_box;
 
 typedef struct mk {
 	dko_makefile *m;
@@ -991,36 +957,28 @@ static void mk_parse(mk *k, const char *text, size_t len)
 int dko_makefile_read(dko_makefile **out, dko_context *ctx, const char *rel)
 {
 	*out = NULL;
-	char *clean, *text;
-	size_t len;
-	int rc = mf_load(ctx, rel, &clean, &text, &len);
+	mf_text t;
+	int rc = mf_text_open(&t, ctx, rel, sizeof(dko_makefile));
 	if (rc < 0)
 		return rc;
-	make_box *b = dko_xcalloc(1, sizeof(*b));
-	dko_arena_init(&b->arena);
-	dko_makefile *m = &b->pub;
-	m->path = dko_arena_strdup(&b->arena, clean);
-	mk k = {.m = m, .a = &b->arena};
-	mk_parse(&k, text, len);
+	dko_makefile *m = t.pub;
+	m->path = t.path;
+	mk k = {.m = m, .a = t.a};
+	mk_parse(&k, t.text, t.len);
 	for (size_t i = 0; i < m->ntargets; i++)
 		mk_outputs(&k, &m->targets[i]);
 	if (k.goal_set)
 		m->default_target = k.goal && k.goal[0] && !strchr(k.goal, ' ') ? k.goal : NULL;
 	else if (!k.first_unknown)
 		m->default_target = k.first;
-	free(clean);
-	free(text);
+	mf_text_close(&t);
 	*out = m;
 	return 0;
 }
 
 void dko_makefile_free(dko_makefile *m)
 {
-	if (!m)
-		return;
-	make_box *b = (make_box *)m;
-	dko_arena_release(&b->arena);
-	free(b);
+	mf_box_free(m, sizeof(*m));
 }
 
 const dko_make_target *dko_makefile_target(const dko_makefile *m, const char *name)

@@ -22,6 +22,24 @@
 /* Read manifest rel: *clean its canonical path, *text its bytes (both
  * malloc'd). DKO_ENOTFOUND unless a regular file; DKO_EIO if too big. */
 int mf_load(dko_context *ctx, const char *rel, char **clean, char **text, size_t *len);
+/* A manifest being read. Its public struct (pub, size bytes) and the arena a
+ * that owns the contents share one block: pub is the block, and
+ * mf_box_free(pub, size) releases both. path is canonical, in a; text holds
+ * the bytes until mf_text_close. */
+typedef struct mf_text {
+	void *pub;
+	dko_arena *a;
+	const char *path;
+	char *text;
+	size_t len;
+} mf_text;
+
+void *mf_box_new(size_t size, dko_arena **a);
+void mf_box_free(void *pub, size_t size);
+/* mf_load rel and make its box (t->pub zeroed); on error nothing is kept. */
+int mf_text_open(mf_text *t, dko_context *ctx, const char *rel, size_t size);
+void mf_text_close(mf_text *t);
+
 /* The folder of a canonical path ("" at the root), in a. */
 const char *mf_dir(dko_arena *a, const char *path);
 /* dir/name (name alone when dir is ""), in a. */
