@@ -8,6 +8,7 @@
 #define DKO_CMD_H
 
 #include "dockopt/doc.h"
+#include "util/vec.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,5 +34,20 @@ int cmd_write_all(FILE *fp, const char *buf, size_t len);
 /* Whether argv[*i] is option name with a value, as "--name VALUE" (then *i
  * moves past the value) or "--name=VALUE"; *val receives the value. */
 bool cmd_opt_value(const char **val, int argc, char **argv, int *i, const char *name);
+
+typedef DKO_VEC(const char *) cstrvec;
+
+/* --select RULES and --ignore RULES: comma-separated rule ids or hadolint ids
+ * (the strings are owned; cmd_rule_opts_free releases them). */
+typedef struct cmd_rule_opts {
+	cstrvec select, ignore;
+	bool have_select; /* --select given (even empty: no rule at all) */
+} cmd_rule_opts;
+
+/* Whether argv[*i] is --select or --ignore; its value is split into r. */
+bool cmd_rule_opt(cmd_rule_opts *r, int argc, char **argv, int *i);
+/* 0, or -1 after "dockopt CMD: unknown rule 'X'" on stderr. */
+int cmd_rule_check(const cmd_rule_opts *r, const char *cmd);
+void cmd_rule_opts_free(cmd_rule_opts *r);
 
 #endif

@@ -19,14 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef DKO_VEC(const char *) cstrvec;
-
 typedef struct bot_cli {
 	dko_bot_opts o;
 	const char *repo_path, *body_file, *api_url, *slug;
-	bool open_pr, quiet, have_select;
-	cstrvec select, ignore, engine_args;
-	DKO_VEC(char *) owned;
+	bool open_pr, quiet;
+	cmd_rule_opts rules;
+	cstrvec engine_args;
 } bot_cli;
 
 static const char bot_usage[] =
@@ -67,19 +65,6 @@ static const char bot_usage[] =
 	"\n"
 	"Exit: 0 nothing to fix or done, 2 usage, input, git or HTTP error.\n";
 
-static void split_rules(bot_cli *c, cstrvec *v, const char *arg)
-{
-	char *copy = dko_xstrdup(arg);
-	DKO_VEC_PUSH(&c->owned, copy);
-	for (char *s = copy, *next; s; s = next) {
-		next = strchr(s, ',');
-		if (next)
-			*next++ = '\0';
-		if (*s)
-			DKO_VEC_PUSH(v, s);
-	}
-}
-
 /* One option with a value; false when a is none of them. */
 static bool value_option(bot_cli *c, int argc, char **argv, int *i)
 {
@@ -106,26 +91,15 @@ static bool value_option(bot_cli *c, int argc, char **argv, int *i)
 		DKO_VEC_PUSH(&c->engine_args, v);
 	else if (cmd_opt_value(&v, argc, argv, i, "--smoke"))
 		c->o.smoke = v;
-	else if (cmd_opt_value(&v, argc, argv, i, "--select")) {
-		split_rules(c, &c->select, v);
-		c->have_select = true;
-	} else if (cmd_opt_value(&v, argc, argv, i, "--ignore"))
-		split_rules(c, &c->ignore, v);
-	else
+	else if (!cmd_rule_opt(&c->rules, argc, argv, i))
 		return false;
 	return true;
 }
 
 static int check_cli(const bot_cli *c)
 {
-	const cstrvec *lists[] = {&c->select, &c->ignore};
-	for (size_t l = 0; l < 2; l++)
-		for (size_t i = 0; i < lists[l]->len; i++)
-			if (!dko_rule_find(lists[l]->items[i])) {
-				fprintf(stderr, "dockopt bot: unknown rule '%s' (see `dockopt rules`)\n",
-				        lists[l]->items[i]);
-				return -1;
-			}
+	if (cmd_rule_check(&c->rules, "bot"))
+		return -1;
 	if (c->open_pr && !c->o.push) {
 		fprintf(stderr, "dockopt bot: --open-pr needs --push (the pull request's branch "
 		                "must be on the remote)\n");
@@ -163,10 +137,10 @@ static int parse_bot(bot_cli *c, int argc, char **argv)
 			return -1;
 		}
 	}
-	c->o.select = c->have_select ? c->select.items : NULL;
-	c->o.nselect = c->select.len;
-	c->o.ignore = c->ignore.items;
-	c->o.nignore = c->ignore.len;
+	c->o.select = c->rules.have_select ? c->rules.select.items : NULL;
+	c->o.nselect = c->rules.select.len;
+	c->o.ignore = c->rules.ignore.items;
+	c->o.nignore = c->rules.ignore.len;
 	c->o.engine_args = c->engine_args.items;
 	c->o.nengine_args = c->engine_args.len;
 	return check_cli(c);
@@ -284,11 +258,7 @@ int cmd_bot(int argc, char **argv)
 	}
 	rc = run_bot(&c);
 done:
-	for (size_t i = 0; i < c.owned.len; i++)
-		free(c.owned.items[i]);
-	DKO_VEC_FREE(&c.owned);
-	DKO_VEC_FREE(&c.select);
-	DKO_VEC_FREE(&c.ignore);
+	cmd_rule_opts_free(&c.rules);
 	DKO_VEC_FREE(&c.engine_args);
 	return rc;
 }

@@ -26,15 +26,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-typedef DKO_VEC(const char *) cstrvec;
-
 typedef struct fix_cli {
 	bool write, diff, check, aggressive, no_config, quiet;
 	const char *format; /* text, json, sarif */
 	const char *context;
 	const char *config_path;
-	cstrvec targets, build_args, secrets, select, ignore, paths;
-	bool have_select;
+	cstrvec targets, build_args, secrets, paths;
+	cmd_rule_opts rules;
 	/* --verify: aggressive rewrites are kept only when real builds prove them */
 	bool verify, no_rebuild;
 	const char *engine, *smoke;
@@ -83,27 +81,11 @@ static const char usage_text[] =
 	"\n"
 	"Exit: 0 nothing to change or success, 1 changes found (--check), 2 error.\n";
 
-static void split_list(cstrvec *v, const char *arg)
-{
-	char *copy = dko_xstrdup(arg);
-	for (char *s = copy, *next; s; s = next) {
-		next = strchr(s, ',');
-		if (next)
-			*next++ = '\0';
-		if (*s)
-			DKO_VEC_PUSH(v, dko_xstrdup(s));
-	}
-	free(copy);
-}
-
 static int parse_args(fix_cli *c, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = NULL;
-#define OPTVAL(name)                                                                   \
-	((!strcmp(a, name) && i + 1 < argc && (val = argv[++i])) ||                        \
-	 (!strncmp(a, name "=", strlen(name) + 1) && (val = a + strlen(name) + 1)))
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage_text, stdout);
 			exit(EXIT_CLEAN);
@@ -119,32 +101,29 @@ static int parse_args(fix_cli *c, int argc, char **argv)
 			c->verify = true;
 		} else if (!strcmp(a, "--no-rebuild")) {
 			c->no_rebuild = true;
-		} else if (OPTVAL("--engine")) {
+		} else if (cmd_opt_value(&val, argc, argv, &i, "--engine")) {
 			c->engine = val;
-		} else if (OPTVAL("--engine-arg")) {
+		} else if (cmd_opt_value(&val, argc, argv, &i, "--engine-arg")) {
 			DKO_VEC_PUSH(&c->engine_args, val);
-		} else if (OPTVAL("--smoke")) {
+		} else if (cmd_opt_value(&val, argc, argv, &i, "--smoke")) {
 			c->smoke = val;
 		} else if (!strcmp(a, "--no-config")) {
 			c->no_config = true;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			c->quiet = true;
-		} else if (OPTVAL("--format")) {
+		} else if (cmd_opt_value(&val, argc, argv, &i, "--format")) {
 			c->format = val;
-		} else if (OPTVAL("--select")) {
-			split_list(&c->select, val);
-			c->have_select = true;
-		} else if (OPTVAL("--ignore")) {
-			split_list(&c->ignore, val);
-		} else if (OPTVAL("--context")) {
+		} else if (cmd_rule_opt(&c->rules, argc, argv, &i)) {
+			continue;
+		} else if (cmd_opt_value(&val, argc, argv, &i, "--context")) {
 			c->context = val;
-		} else if (OPTVAL("--target")) {
+		} else if (cmd_opt_value(&val, argc, argv, &i, "--target")) {
 			DKO_VEC_PUSH(&c->targets, val);
-		} else if (OPTVAL("--build-arg")) {
+		} else if (cmd_opt_value(&val, argc, argv, &i, "--build-arg")) {
 			DKO_VEC_PUSH(&c->build_args, val);
-		} else if (OPTVAL("--secret")) {
+		} else if (cmd_opt_value(&val, argc, argv, &i, "--secret")) {
 			DKO_VEC_PUSH(&c->secrets, val);
-		} else if (OPTVAL("--config")) {
+		} else if (cmd_opt_value(&val, argc, argv, &i, "--config")) {
 			c->config_path = val;
 		} else if (!strcmp(a, "--")) {
 			for (i++; i < argc; i++)
@@ -155,22 +134,13 @@ static int parse_args(fix_cli *c, int argc, char **argv)
 		} else {
 			DKO_VEC_PUSH(&c->paths, a);
 		}
-#undef OPTVAL
 	}
 	if (strcmp(c->format, "text") && strcmp(c->format, "json") && strcmp(c->format, "sarif")) {
 		fprintf(stderr, "dockopt fix: --format must be text, json or sarif\n");
 		return -1;
 	}
-	for (size_t i = 0; i < c->select.len; i++)
-		if (!dko_rule_find(c->select.items[i])) {
-			fprintf(stderr, "dockopt fix: unknown rule '%s' (see `dockopt rules`)\n", c->select.items[i]);
-			return -1;
-		}
-	for (size_t i = 0; i < c->ignore.len; i++)
-		if (!dko_rule_find(c->ignore.items[i])) {
-			fprintf(stderr, "dockopt fix: unknown rule '%s' (see `dockopt rules`)\n", c->ignore.items[i]);
-			return -1;
-		}
+	if (cmd_rule_check(&c->rules, "fix"))
+		return -1;
 	if (c->write && !strcmp(c->format, "text") && c->diff) {
 		/* --write --diff: write and show the diff; fine. */
 	}
@@ -297,10 +267,10 @@ static void process(fix_cli *c, processed *p)
 	o.secrets = c->secrets.items;
 	o.nsecrets = c->secrets.len;
 	o.aggressive = c->aggressive;
-	o.select = c->have_select ? c->select.items : NULL;
-	o.nselect = c->select.len;
-	o.ignore = c->ignore.items;
-	o.nignore = c->ignore.len;
+	o.select = c->rules.have_select ? c->rules.select.items : NULL;
+	o.nselect = c->rules.select.len;
+	o.ignore = c->rules.ignore.items;
+	o.nignore = c->rules.ignore.len;
 	o.config = p->config;
 	verify_setup vs = {0};
 	if (c->verify && !verify_prepare(c, p, &vs, &o))
@@ -484,12 +454,7 @@ static void report(fix_cli *c, processed *ps, size_t n)
 
 static void free_cli(fix_cli *c)
 {
-	for (size_t i = 0; i < c->select.len; i++)
-		free((char *)c->select.items[i]);
-	for (size_t i = 0; i < c->ignore.len; i++)
-		free((char *)c->ignore.items[i]);
-	DKO_VEC_FREE(&c->select);
-	DKO_VEC_FREE(&c->ignore);
+	cmd_rule_opts_free(&c->rules);
 	DKO_VEC_FREE(&c->targets);
 	DKO_VEC_FREE(&c->build_args);
 	DKO_VEC_FREE(&c->secrets);

@@ -21,13 +21,10 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef DKO_VEC(const char *) cstrvec;
-
 typedef struct precommit_cli {
-	bool check, diff, quiet, no_config, aggressive, have_select;
+	bool check, diff, quiet, no_config, aggressive;
 	const char *config_path;
-	cstrvec select, ignore;
-	DKO_VEC(char *) owned;
+	cmd_rule_opts rules;
 } precommit_cli;
 
 static const char precommit_usage[] =
@@ -63,30 +60,6 @@ static const char hook_usage[] =
 	"\n"
 	"Exit: 0 installed, 2 error (e.g. a foreign hook is there and no --force).\n";
 
-static void split_rules(precommit_cli *c, cstrvec *v, const char *arg)
-{
-	char *copy = dko_xstrdup(arg);
-	DKO_VEC_PUSH(&c->owned, copy);
-	for (char *s = copy, *next; s; s = next) {
-		next = strchr(s, ',');
-		if (next)
-			*next++ = '\0';
-		if (*s)
-			DKO_VEC_PUSH(v, s);
-	}
-}
-
-static int check_rules(const cstrvec *v, const char *cmd)
-{
-	for (size_t i = 0; i < v->len; i++)
-		if (!dko_rule_find(v->items[i])) {
-			fprintf(stderr, "dockopt %s: unknown rule '%s' (see `dockopt rules`)\n", cmd,
-			        v->items[i]);
-			return -1;
-		}
-	return 0;
-}
-
 static int parse_precommit(precommit_cli *c, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -106,18 +79,13 @@ static int parse_precommit(precommit_cli *c, int argc, char **argv)
 			c->no_config = true;
 		} else if (cmd_opt_value(&val, argc, argv, &i, "--config")) {
 			c->config_path = val;
-		} else if (cmd_opt_value(&val, argc, argv, &i, "--select")) {
-			split_rules(c, &c->select, val);
-			c->have_select = true;
-		} else if (cmd_opt_value(&val, argc, argv, &i, "--ignore")) {
-			split_rules(c, &c->ignore, val);
-		} else {
+		} else if (!cmd_rule_opt(&c->rules, argc, argv, &i)) {
 			fprintf(stderr, "dockopt pre-commit: unknown or incomplete option '%s'\n%s", a,
 			        precommit_usage);
 			return -1;
 		}
 	}
-	if (check_rules(&c->select, "pre-commit") || check_rules(&c->ignore, "pre-commit"))
+	if (cmd_rule_check(&c->rules, "pre-commit"))
 		return -1;
 	return 0;
 }
@@ -207,10 +175,10 @@ static int run_precommit(precommit_cli *c, dko_config *cfg)
 	dko_precommit_opts o = {0};
 	o.check = c->check;
 	o.aggressive = c->aggressive;
-	o.select = c->have_select ? c->select.items : NULL;
-	o.nselect = c->select.len;
-	o.ignore = c->ignore.items;
-	o.nignore = c->ignore.len;
+	o.select = c->rules.have_select ? c->rules.select.items : NULL;
+	o.nselect = c->rules.select.len;
+	o.ignore = c->rules.ignore.items;
+	o.nignore = c->rules.ignore.len;
 	o.config = cfg;
 	o.no_config = c->no_config;
 	dko_precommit_result r;
@@ -243,11 +211,7 @@ int cmd_precommit(int argc, char **argv)
 	rc = run_precommit(&c, cfg);
 done:
 	dko_config_free(cfg);
-	for (size_t i = 0; i < c.owned.len; i++)
-		free(c.owned.items[i]);
-	DKO_VEC_FREE(&c.owned);
-	DKO_VEC_FREE(&c.select);
-	DKO_VEC_FREE(&c.ignore);
+	cmd_rule_opts_free(&c.rules);
 	return rc;
 }
 

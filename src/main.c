@@ -3,6 +3,7 @@
  */
 #include "cmd.h"
 #include "dockopt/common.h"
+#include "dockopt/fix.h"
 #include "util/alloc.h"
 
 #include <stdio.h>
@@ -70,6 +71,56 @@ bool cmd_opt_value(const char **val, int argc, char **argv, int *i, const char *
 		return false;
 	*val = argv[++*i];
 	return true;
+}
+
+static void split_rules(cstrvec *v, const char *arg)
+{
+	char *copy = dko_xstrdup(arg);
+	for (char *s = copy, *next; s; s = next) {
+		next = strchr(s, ',');
+		if (next)
+			*next++ = '\0';
+		if (*s)
+			DKO_VEC_PUSH(v, dko_xstrdup(s));
+	}
+	free(copy);
+}
+
+bool cmd_rule_opt(cmd_rule_opts *r, int argc, char **argv, int *i)
+{
+	const char *v;
+	if (cmd_opt_value(&v, argc, argv, i, "--select")) {
+		split_rules(&r->select, v);
+		r->have_select = true;
+	} else if (cmd_opt_value(&v, argc, argv, i, "--ignore")) {
+		split_rules(&r->ignore, v);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+int cmd_rule_check(const cmd_rule_opts *r, const char *cmd)
+{
+	const cstrvec *lists[] = {&r->select, &r->ignore};
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; i < lists[l]->len; i++)
+			if (!dko_rule_find(lists[l]->items[i])) {
+				fprintf(stderr, "dockopt %s: unknown rule '%s' (see `dockopt rules`)\n", cmd,
+				        lists[l]->items[i]);
+				return -1;
+			}
+	return 0;
+}
+
+void cmd_rule_opts_free(cmd_rule_opts *r)
+{
+	cstrvec *lists[] = {&r->select, &r->ignore};
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t i = 0; i < lists[l]->len; i++)
+			free((char *)lists[l]->items[i]);
+		DKO_VEC_FREE(lists[l]);
+	}
 }
 
 int main(int argc, char **argv)
