@@ -20,14 +20,24 @@
  *  ;  : "R1; R2", for the docker-library style where RUNs begin with
  *       `set -eux`: allowed when errexit is certainly on at the end of R1
  *       (R1 opens with `set -e...`, inherits it from an earlier ';' part, or
- *       the SHELL has -e), R1's last command is a single pipeline (a failing
- *       one then stops the script), the only state R1 leaves is its `set`
- *       options, and R2 behaves the same with them: it opens with the very
- *       same `set` line, or the SHELL gives it errexit anyway, or it is one
- *       flat list (errexit changes nothing for it); and every earlier join of
- *       the chain was ';' too. A part that is one flat list is joined with
- *       && even when errexit is on: it fails the same way either way.
- * A RUN ending in & is never merged. A trailing shell comment of a part
+ *       the SHELL has -e), and every earlier join of the chain was ';' too.
+ *       R1 stays bare when its last command is a single pipeline (a failing
+ *       one then stops the script) and the only state it leaves is its
+ *       opening `set` line; otherwise it runs in a subshell "( R1 ); R2",
+ *       which fails the script as R1 failed its RUN and keeps its variables,
+ *       cd and the like to itself. The first part of a chain can only be
+ *       wrapped when it opens with its `set -e...` line: that line stays
+ *       outside, "set -eux; ( rest ); R2", so errexit is on for the subshell.
+ *  Shell options that a bare part leaves on (set -u, -x, -o pipefail, ...)
+ *  reach every later part: each must either set the option itself in its
+ *  opening `set` line or not be affected by it (no parameter that may be
+ *  unset under -u, no pipeline under pipefail, no stderr redirection under
+ *  -x, no glob under -f; errexit as above). Otherwise, on a ';' join, the
+ *  options that would change it are turned off first ("set +eu; R2"): e, u,
+ *  x, v and f are off in a fresh sh -c. A part that is one flat list is
+ *  joined with && even when errexit is on: it fails the same way either way.
+ * A RUN that starts a background job (&) is merged only as the last part:
+ * its job would outlive the part. A trailing shell comment of a part
  * that is not last moves onto a comment line above the merged RUN, with the
  * comments that stood between the RUNs. A lone `apt-get update` RUN merged
  * into the install after it also fixes a cache bug: its layer would be
@@ -45,6 +55,15 @@
 
 enum join { JOIN_NONE, JOIN_AND, JOIN_SEMI };
 
+/* Shell options that `set` lines change, either way. */
+enum { OPT_PIPEFAIL = 1u << 0 };
+typedef struct optset {
+	uint64_t letters; /* -a..-z, -A..-Z */
+	unsigned named;   /* OPT_* (from -o NAME without a one-letter form) */
+	bool positional;  /* the positional parameters */
+	bool other;       /* anything else: an unknown -o name, a word that is not static */
+} optset;
+
 typedef struct elem {
 	uint32_t node;
 	dko_run_geom g;
@@ -60,6 +79,17 @@ typedef struct elem {
 	bool sets_off;    /* may turn errexit off (set +e, or what could) */
 	bool shell_errexit; /* the SHELL in effect has -e */
 	const dko_sh_cmd *first_set; /* its first command, when that is `set` */
+	optset setopts;   /* what first_set changes */
+	bool extra_set;   /* another `set` outside a subshell, or one that is not static */
+	bool hoistable;   /* first_set turns errexit on and is the whole first list */
+	bool has_bg;      /* starts a background job */
+	bool unset_ref;   /* may expand a parameter that is unset (set -u would fail it) */
+	bool positional;  /* uses the positional parameters */
+	bool stderr_redir;/* redirects stderr (set -x / -v traces could land there) */
+	bool has_pipe;    /* has a pipeline (set -o pipefail changes its status) */
+	bool glob_chars;  /* may glob (set -f) */
+	bool wrap;        /* runs in a subshell before a ';' join */
+	uint64_t reset;   /* options turned off ("set +u; ") before it, on a ';' join */
 	uint32_t comment; /* source offset of a trailing shell comment, or 0 */
 	enum join join;   /* how it joins the element before it */
 } elem;
@@ -168,25 +198,12 @@ static bool may_turn_errexit_off(const dko_sh_script *s)
 }
 
 /* No compound command at all (a reserved word, a subshell or a function). */
+static bool has_compound(const dko_sh_script *s, const dko_span *sp);
+
 static bool is_flat(const dko_sh_script *s)
 {
-	static const char *const reserved[] = {"if", "then", "else", "elif", "fi", "for", "while",
-	                                       "until", "do", "done", "case", "esac", "{", "}",
-	                                       "function", "select", "[[", "!"};
-	size_t len;
-	const char *text = dko_sh_text(s, &len);
-	for (size_t i = 0; i < dko_sh_token_count(s); i++) {
-		const dko_sh_token *t = dko_sh_token_at(s, i);
-		size_t n = t->span.end - t->span.start;
-		const char *w = text + t->span.start;
-		if (t->kind == DKO_SH_TOK_OP && n == 1 && (*w == '(' || *w == ')'))
-			return false;
-		if (t->kind != DKO_SH_TOK_WORD)
-			continue;
-		for (size_t r = 0; r < sizeof(reserved) / sizeof(reserved[0]); r++)
-			if (strlen(reserved[r]) == n && !memcmp(reserved[r], w, n))
-				return false;
-	}
+	if (has_compound(s, NULL))
+		return false;
 	for (size_t i = 0; i < dko_sh_cmd_count(s); i++) {
 		const dko_sh_cmd *c = dko_sh_cmd_at(s, i);
 		if (c->in_function || (c->in_subshell && !c->in_pipeline))
@@ -195,13 +212,44 @@ static bool is_flat(const dko_sh_script *s)
 	return true;
 }
 
-/* The last top-level and-or list has no && or || (one pipeline). */
+/* Whether a reserved word or a subshell parenthesis is among the tokens
+ * of script span sp (the whole script when sp is NULL). */
+static bool has_compound(const dko_sh_script *s, const dko_span *sp)
+{
+	static const char *const reserved[] = {"if", "then", "else", "elif", "fi", "for", "while",
+	                                       "until", "do", "done", "case", "esac", "{", "}",
+	                                       "function", "select", "[[", "!"};
+	size_t len;
+	const char *text = dko_sh_text(s, &len);
+	for (size_t i = 0; i < dko_sh_token_count(s); i++) {
+		const dko_sh_token *t = dko_sh_token_at(s, i);
+		if (sp && (t->span.start < sp->start || t->span.end > sp->end))
+			continue;
+		size_t n = t->span.end - t->span.start;
+		const char *w = text + t->span.start;
+		if (t->kind == DKO_SH_TOK_OP && n == 1 && (*w == '(' || *w == ')'))
+			return true;
+		if (t->kind != DKO_SH_TOK_WORD)
+			continue;
+		for (size_t r = 0; r < sizeof(reserved) / sizeof(reserved[0]); r++)
+			if (strlen(reserved[r]) == n && !memcmp(reserved[r], w, n))
+				return true;
+	}
+	return false;
+}
+
+/* The last top-level and-or list is one pipeline of simple commands: no
+ * && or ||, no !, no compound command (whose status may come from a
+ * command errexit ignores, as in "if c; then ! x; fi"), so errexit acts on
+ * its failure. */
 static bool last_is_single(const dko_sh_script *s)
 {
 	size_t n = dko_sh_item_count(s);
 	if (n == 0)
 		return false;
 	dko_span sp = dko_sh_item_at(s, n - 1)->span;
+	if (has_compound(s, &sp))
+		return false;
 	size_t len;
 	const char *text = dko_sh_text(s, &len);
 	for (size_t i = 0; i < dko_sh_token_count(s); i++) {
@@ -242,14 +290,208 @@ static bool leaks_only_set(const dko_sh_script *s)
 	return true;
 }
 
-static bool same_words(const dko_sh_cmd *a, const dko_sh_cmd *b)
+static uint64_t letter_bit(char c)
 {
-	if (!a || !b || a->nwords != b->nwords || a->nassigns || b->nassigns)
-		return false;
-	for (uint32_t i = 0; i < a->nwords; i++)
-		if (!a->words[i].lit || !b->words[i].lit || strcmp(a->words[i].lit, b->words[i].lit))
-			return false;
-	return true;
+	if (c >= 'a' && c <= 'z')
+		return 1ull << (c - 'a');
+	if (c >= 'A' && c <= 'Z')
+		return 1ull << (26 + c - 'A');
+	return 0;
+}
+
+/* -o NAME / +o NAME: the letter it stands for, or 0 (then *named). */
+static char named_option(const char *name, unsigned *named, bool *other)
+{
+	static const struct {
+		const char *name;
+		char letter;
+	} map[] = {{"errexit", 'e'}, {"nounset", 'u'}, {"xtrace", 'x'}, {"verbose", 'v'},
+	           {"noglob", 'f'}, {"allexport", 'a'}, {"noclobber", 'C'}, {"noexec", 'n'}};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(name, map[i].name))
+			return map[i].letter;
+	if (!strcmp(name, "pipefail"))
+		*named |= OPT_PIPEFAIL;
+	else
+		*other = true;
+	return 0;
+}
+
+/* What a `set` command changes. */
+static optset set_options(const dko_sh_cmd *c)
+{
+	optset o = {0};
+	if (c->nassigns)
+		o.other = true;
+	for (uint32_t k = 1; k < c->nwords; k++) {
+		const char *w = c->words[k].lit;
+		if (!w) {
+			o.other = true;
+			break;
+		}
+		if (!strcmp(w, "--") || !strcmp(w, "-")) {
+			o.positional = k + 1 < c->nwords || !strcmp(w, "--");
+			break;
+		}
+		if (w[0] != '-' && w[0] != '+') {
+			o.positional = true;
+			break;
+		}
+		/* a cluster; an 'o' in it takes the next word as an option name
+		 * ("-o pipefail", "-euxo pipefail") */
+		for (const char *p = w + 1; *p; p++) {
+			if (*p == 'o') {
+				if (k + 1 < c->nwords) { /* a lone "set -o" only lists them */
+					const char *name = c->words[++k].lit;
+					if (name)
+						o.letters |= letter_bit(named_option(name, &o.named, &o.other));
+					else
+						o.other = true;
+				}
+				continue;
+			}
+			uint64_t bit = letter_bit(*p);
+			if (!bit)
+				o.other = true;
+			o.letters |= bit;
+		}
+	}
+	return o;
+}
+
+static void optset_add(optset *o, const optset *x)
+{
+	o->letters |= x->letters;
+	o->named |= x->named;
+	o->positional |= x->positional;
+	o->other |= x->other;
+}
+
+/* Whether b behaves the same when the options of o may be on: each is set
+ * again by b's opening `set` line or changes nothing for b. NULL when it
+ * does, else why not. */
+static const char *options_clash(const optset *o, const elem *b)
+{
+	optset own = {0};
+	if (b->first_set) {
+		own = set_options(b->first_set);
+		if (own.other)
+			own = (optset){0};
+	}
+	if (o->other)
+		return "shell options that the RUNs before it set would apply to it";
+	if (o->positional && !own.positional && b->positional)
+		return "it uses positional parameters ($1, $@ ...), which a `set` before it changes";
+	if ((o->named & OPT_PIPEFAIL) && !(own.named & OPT_PIPEFAIL) && b->has_pipe)
+		return "`set -o pipefail` from the RUNs before it would change the status of its pipelines";
+	for (int i = 0; i < 52; i++) {
+		uint64_t bit = 1ull << i;
+		if (!(o->letters & bit) || (own.letters & bit))
+			continue;
+		char l = (char)(i < 26 ? 'a' + i : 'A' + i - 26);
+		switch (l) {
+		case 'e':
+			if (!(b->errexit_sure || b->shell_errexit || (b->single_flat && !b->sets_off)))
+				return "errexit (set -e) from the RUNs before it would apply to it";
+			break;
+		case 'x':
+		case 'v':
+			if (b->stderr_redir)
+				return "`set -x` from the RUNs before it would write traces where it redirects stderr";
+			break;
+		case 'u':
+			if (b->unset_ref)
+				return "`set -u` from the RUNs before it would fail it on a variable that may be unset";
+			break;
+		case 'f':
+			if (b->glob_chars)
+				return "`set -f` from the RUNs before it would turn off its globs";
+			break;
+		default:
+			return "shell options that the RUNs before it set would apply to it";
+		}
+	}
+	return NULL;
+}
+
+static bool has_pair(const char *t, size_t n, const char *pair)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (t[i] == pair[0] && t[i + 1] == pair[1])
+			return true;
+	return false;
+}
+
+/* Parameters the shell itself always sets, and PATH, which BuildKit sets. */
+static bool always_set(const char *name, size_t n)
+{
+	static const char *const names[] = {"PATH", "PWD", "PPID", "IFS", "OPTIND"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && !memcmp(names[i], name, n))
+			return true;
+	return false;
+}
+
+static bool var_certainly_set(const dko_state *st, const char *name, size_t n)
+{
+	if (always_set(name, n))
+		return true;
+	for (uint32_t i = st->nvars; i-- > 0;) {
+		const dko_var *v = &st->vars[i];
+		if (strlen(v->name) == n && !memcmp(v->name, name, n))
+			return v->kind == DKO_VAR_ENV || v->value != NULL;
+	}
+	return false;
+}
+
+/* Scan the script text for parameter expansions: *unset when one may expand
+ * a parameter that is not certainly set (a default form such as ${X:-y} is
+ * fine), *positional when it uses $1.., $@, $*, $#. Quotes are not looked
+ * at, so '$X' counts too: the answers err on the safe side. */
+static void scan_params(const char *t, size_t n, const dko_state *st, bool *unset, bool *positional)
+{
+	*unset = *positional = false;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (t[i] != '$')
+			continue;
+		size_t j = i + 1;
+		bool brace = t[j] == '{';
+		if (brace) {
+			j++;
+			if (j < n && (t[j] == '#' || t[j] == '!') && j + 1 < n && t[j + 1] != '}')
+				j++; /* ${#X}, ${!X} */
+		}
+		if (j >= n)
+			break;
+		char c = t[j];
+		if (c == '(') {
+			if (!brace && j + 1 < n && t[j + 1] == '(')
+				*unset = true; /* $(( )): names inside need not carry a $ */
+			continue;
+		}
+		if (c >= '0' && c <= '9') {
+			*positional = *unset = true;
+			continue;
+		}
+		if (c == '@' || c == '*' || c == '#') {
+			*positional = true;
+			continue;
+		}
+		if (c == '!') {
+			*unset = true;
+			continue;
+		}
+		if (!(c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+			continue; /* $?, $$, $-, $'...', a lone $ */
+		size_t k = j;
+		while (k < n && (t[k] == '_' || (t[k] >= 'A' && t[k] <= 'Z') || (t[k] >= 'a' && t[k] <= 'z') ||
+		                 (t[k] >= '0' && t[k] <= '9')))
+			k++;
+		bool has_default = brace && k < n &&
+		                   (strchr("-=?+", t[k]) || (t[k] == ':' && k + 1 < n && strchr("-=?+", t[k + 1])));
+		if (!has_default && !var_certainly_set(st, t + j, k - j))
+			*unset = true;
+	}
 }
 
 /* ---- chains ---------------------------------------------------------------------------- */
@@ -292,6 +534,27 @@ static bool candidate(dko_pass_ctx *c, uint32_t i, elem *e, const char **why)
 	e->single_flat = e->flat && dko_sh_item_count(e->s) == 1 && !dko_sh_ends_in_background(e->s);
 	e->sets_off = may_turn_errexit_off(e->s);
 	e->shell_errexit = shell_errexit(&gi->state);
+	e->setopts = e->first_set ? set_options(e->first_set) : (optset){0};
+	e->extra_set = e->setopts.other;
+	for (size_t k = 0; k < dko_sh_cmd_count(e->s); k++) {
+		const dko_sh_cmd *x = dko_sh_cmd_at(e->s, k);
+		const char *name = cmd_name(x);
+		e->has_bg |= x->background;
+		e->has_pipe |= x->in_pipeline;
+		if (x != e->first_set && !x->in_subshell && (!name || !strcmp(name, "set")))
+			e->extra_set = true;
+	}
+	const dko_sh_item *it0 = dko_sh_item_count(e->s) > 1 ? dko_sh_item_at(e->s, 0) : NULL;
+	e->hoistable = e->first_set && set_touches_errexit(e->first_set, '-') &&
+	               !set_touches_errexit(e->first_set, '+') && !e->setopts.other && it0 &&
+	               it0->sep == ';' && it0->span.start == e->first_set->span.start &&
+	               it0->span.end == e->first_set->span.end;
+	size_t tlen;
+	const char *text = dko_sh_text(e->s, &tlen);
+	scan_params(text, tlen, &gi->state, &e->unset_ref, &e->positional);
+	e->stderr_redir = has_pair(text, tlen, "2>") || has_pair(text, tlen, ">&") ||
+	                  has_pair(text, tlen, "&>");
+	e->glob_chars = memchr(text, '*', tlen) || memchr(text, '?', tlen) || memchr(text, '[', tlen);
 	return true;
 }
 
@@ -315,7 +578,7 @@ typedef struct chain_state {
 	bool all_semi;          /* every join so far is ';' */
 	bool errexit_maybe;     /* errexit may be on at top level from here on */
 	bool errexit_on;        /* errexit is certainly on when the last part starts */
-	const dko_sh_cmd *set;  /* the `set` line the chain opened with, if any */
+	optset opts;            /* options the parts so far may have left on at top level */
 } chain_state;
 
 /* Whether b runs the same when errexit is on: it was written for it (its
@@ -328,12 +591,25 @@ static bool errexit_neutral(const elem *b)
 
 /* How b may follow a (a being element k of the chain); JOIN_NONE with *why
  * when it may not. */
+/* Options "set +X" may turn off before a part: off by default in sh -c. */
+#define RESETTABLE "euxvf"
+
+/* How b joins a, the element k of the chain; on a ';' join, *wrap tells
+ * whether a runs in a subshell, *errexit_after whether errexit is certainly
+ * on at top level when b starts, *reset which options are turned off before
+ * b and *opts what options b starts with. */
 static enum join how_to_join(const elem *a, size_t k, const chain_state *cs, const elem *b,
-                             const dko_doc *doc, const char **why)
+                             const dko_doc *doc, const char **why, bool *wrap,
+                             bool *errexit_after, optset *opts, uint64_t *reset)
 {
+	*reset = 0;
 	*why = NULL;
-	if (dko_sh_ends_in_background(a->s))
-		return *why = "the one before it ends in a background job (&)", JOIN_NONE;
+	*wrap = false;
+	*errexit_after = false;
+	*opts = cs->opts;
+	if (dko_sh_ends_in_background(a->s) || a->has_bg)
+		return *why = "the one before it starts a background job (&), which would outlive it",
+		       JOIN_NONE;
 	if (!dko_run_same_flags(doc->nodes[a->node].instr, doc->nodes[b->node].instr))
 		return *why = "their flags (mounts, network, security) differ", JOIN_NONE;
 	bool braced = k > 0 && a->join == JOIN_AND && !a->and_list;
@@ -341,25 +617,59 @@ static enum join how_to_join(const elem *a, size_t k, const chain_state *cs, con
 	/* Once a ';' join has let errexit out at top level, every later part
 	 * runs with it: each must be written for it or not care. */
 	bool leaked = cs->errexit_maybe || (a->errexit && !wrapped);
-	if (leaked && !errexit_neutral(b))
-		return *why = "errexit (set -e) from the RUNs before it would apply to it", JOIN_NONE;
 	/* Errexit only matters to a part with more than one list or a compound
 	 * command: a single flat list fails the same way with it or without. */
 	bool sensitive = (a->errexit || cs->errexit_maybe) && !a->single_flat;
-	if (!sensitive || (!wrapped && a->flat))
-		return JOIN_AND;
-	/* ';' : a failure of a's last list must stop the script (errexit on),
-	 * a may leave only its set options, and b must behave the same with
-	 * them: it opens with the same set line, or the SHELL gives both
-	 * errexit, or errexit changes nothing for b. */
-	bool on_after_a = a->errexit_sure || (cs->errexit_on && !a->sets_off);
-	bool b_same = b->first_set ? same_words(cs->set, b->first_set)
-	                           : (b->shell_errexit || (b->single_flat && !b->sets_off));
-	if (cs->all_semi && on_after_a && a->last_single && (!a->leaks || a->only_set) && b_same)
-		return JOIN_SEMI;
-	return *why = "the one before it relies on errexit (set -e), which the shell ignores inside a "
-	              "merged && chain, and the two cannot be joined with ';'",
-	       JOIN_NONE;
+	/* ';' : a failure of a must stop the script: errexit is on after a
+	 * bare a, or before a wrapped one (whose subshell then fails). */
+	const char *semi_why =
+		"the one before it relies on errexit (set -e), which the shell ignores inside a "
+		"merged && chain, and the two cannot be joined with ';'";
+	if (!sensitive || (!wrapped && a->flat)) {
+		/* a leaves nothing at top level (it leaks nothing, or runs in ( )):
+		 * && unless what the parts before it left on changes b; then ';'
+		 * may still turn those options off before b */
+		const char *clash = leaked && !errexit_neutral(b)
+		                        ? "errexit (set -e) from the RUNs before it would apply to it"
+		                        : options_clash(opts, b);
+		if (!clash)
+			return JOIN_AND;
+		semi_why = clash;
+	}
+	if (!cs->all_semi)
+		return *why = semi_why, JOIN_NONE;
+	bool bare = a->last_single && (!a->leaks || a->only_set) && !a->extra_set;
+	bool on;
+	if (bare) {
+		on = a->errexit_sure || (cs->errexit_on && !a->sets_off);
+		optset_add(opts, &a->setopts);
+	} else if (k > 0) {
+		on = cs->errexit_on;
+	} else {
+		on = a->hoistable; /* "set -e...; ( rest )" */
+		optset_add(opts, &a->setopts);
+	}
+	if (!on)
+		return *why = semi_why, JOIN_NONE;
+	if ((*why = options_clash(opts, b)) != NULL) {
+		/* Options b does not set itself and that would change it are
+		 * turned off before it ("set +u; b"): all are off by default. */
+		uint64_t own = b->first_set && !b->setopts.other ? b->setopts.letters : 0;
+		for (const char *l = RESETTABLE; *l; l++) {
+			optset one = {letter_bit(*l), 0, false, false};
+			if ((opts->letters & ~own & one.letters) && options_clash(&one, b))
+				*reset |= one.letters;
+		}
+		optset after = *opts;
+		after.letters &= ~*reset;
+		if (!*reset || options_clash(&after, b))
+			return JOIN_NONE;
+		*opts = after;
+		*why = NULL;
+	}
+	*wrap = !bare;
+	*errexit_after = !(*reset & letter_bit('e'));
+	return JOIN_SEMI;
 }
 
 /* ---- rendering -------------------------------------------------------------------------- */
@@ -378,8 +688,7 @@ static bool comment_moves(const elem *e, size_t k, size_t n)
 
 /* Body text, without a trailing comment that moves out and without a
  * trailing ';' before an && (and the blanks before them). */
-static void put_body(dko_buf *b, const dko_doc *doc, const elem *e, bool strip_semicolon,
-                     bool keep_comment)
+static uint32_t body_end(const dko_doc *doc, const elem *e, bool strip_semicolon, bool keep_comment)
 {
 	uint32_t s = e->g.body, end = e->g.content_end;
 	if (e->comment && !keep_comment) {
@@ -392,7 +701,14 @@ static void put_body(dko_buf *b, const dko_doc *doc, const elem *e, bool strip_s
 		while (end > s && (doc->src[end - 1] == ' ' || doc->src[end - 1] == '\t'))
 			end--;
 	}
-	dko_buf_put(b, doc->src + s, end - s);
+	return end;
+}
+
+static void put_body(dko_buf *b, const dko_doc *doc, const elem *e, bool strip_semicolon,
+                     bool keep_comment)
+{
+	uint32_t end = body_end(doc, e, strip_semicolon, keep_comment);
+	dko_buf_put(b, doc->src + e->g.body, end - e->g.body);
 }
 
 /* Element k of n (next: how the element after it joins) as it appears in
@@ -401,7 +717,27 @@ static void render_elem(dko_buf *b, const dko_doc *doc, const elem *e, size_t k,
                         enum join next)
 {
 	bool keep = !comment_moves(e, k, n);
-	if (next == JOIN_AND && e->leaks) {
+	if (e->reset) {
+		dko_buf_puts(b, "set +");
+		for (const char *l = RESETTABLE; *l; l++)
+			if (e->reset & letter_bit(*l))
+				dko_buf_putc(b, *l);
+		dko_buf_puts(b, "; ");
+	}
+	if (next == JOIN_SEMI && e->wrap && k == 0) {
+		/* "set -eux; ( rest )": the set line stays at top level */
+		const dko_sh_item *it0 = dko_sh_item_at(e->s, 0);
+		uint32_t cut = dko_sh_phys_span(e->s, it0->sep_span).end;
+		uint32_t end = body_end(doc, e, true, keep);
+		dko_buf_put(b, doc->src + e->g.body, cut - e->g.body);
+		dko_buf_puts(b, " (");
+		dko_buf_put(b, doc->src + cut, end - cut);
+		dko_buf_puts(b, " )");
+	} else if (next == JOIN_SEMI && e->wrap) {
+		dko_buf_puts(b, "( ");
+		put_body(b, doc, e, true, keep);
+		dko_buf_puts(b, " )");
+	} else if (next == JOIN_AND && e->leaks) {
 		dko_buf_puts(b, "( ");
 		put_body(b, doc, e, false, keep);
 		dko_buf_puts(b, " )");
@@ -495,8 +831,7 @@ static void grow_chain(dko_pass_ctx *c, void *vchain)
 {
 	DKO_VEC(elem) *chain = vchain;
 	const dko_doc *doc = c->doc;
-	const elem *first = &chain->items[0];
-	chain_state cs = {true, false, false, first->first_set};
+	chain_state cs = {true, false, false, {0}};
 	for (;;) {
 		elem *a = &chain->items[chain->len - 1];
 		int k = next_instr(doc, a->node);
@@ -505,9 +840,12 @@ static void grow_chain(dko_pass_ctx *c, void *vchain)
 		elem f = {0};
 		const char *why = NULL;
 		enum join j = JOIN_NONE;
+		bool wrap = false, on = false;
+		optset opts = {0};
+		uint64_t reset = 0;
 		bool self = !candidate(c, (uint32_t)k, &f, &why);
 		if (!self)
-			j = how_to_join(a, chain->len - 1, &cs, &f, doc, &why);
+			j = how_to_join(a, chain->len - 1, &cs, &f, doc, &why, &wrap, &on, &opts, &reset);
 		if (j == JOIN_NONE) {
 			if (why && !dko_pass_disabled_at(c, (uint32_t)k) && !dko_pass_disabled_at(c, a->node))
 				dko_pass_suggest(c, (uint32_t)k,
@@ -518,11 +856,15 @@ static void grow_chain(dko_pass_ctx *c, void *vchain)
 		/* What f starts with: a ';' join hands it a's options; once errexit
 		 * is out at top level it stays for the rest of the script. */
 		bool semi = j == JOIN_SEMI;
-		bool on_after_a = a->errexit_sure || (cs.errexit_on && !a->sets_off);
-		cs.errexit_on = semi && on_after_a;
+		a->wrap = wrap;
+		cs.errexit_on = semi && on;
 		cs.errexit_maybe |= semi && a->errexit;
+		if (reset & letter_bit('e'))
+			cs.errexit_maybe = f.shell_errexit; /* "set +e" before f */
 		cs.all_semi &= semi;
+		cs.opts = opts;
 		f.join = j;
+		f.reset = reset;
 		DKO_VEC_PUSH(chain, f);
 	}
 }

@@ -98,11 +98,47 @@ static size_t broken_shells(const char *text, size_t len)
 
 /* ---- an independent smell counter --------------------------------------------------- */
 
-enum { S_DL3009, S_DL3019, S_DL3042, S_DL3032, S_DL3059, S_LONE_UPDATE, S_COUNT };
-static const char *const smell_names[S_COUNT] = {
+/* S_RUN_PAIRS is not a smell of its own: every RUN that follows a RUN, any
+ * size, any flags; hadolint's DL3059 counts only pairs of short RUNs. */
+enum { S_DL3009, S_DL3019, S_DL3042, S_DL3032, S_DL3059, S_LONE_UPDATE, S_COUNT, S_RUN_PAIRS = S_COUNT,
+       S_ALL };
+static const char *const smell_names[S_ALL] = {
 	"DL3009 apt lists kept", "DL3019 apk add without --no-cache", "DL3042 pip without --no-cache-dir",
-	"DL3032/DL3040 yum/dnf without clean", "DL3059 consecutive RUNs", "lone apt-get update",
+	"DL3032/DL3040 yum/dnf without clean", "DL3059 consecutive short RUNs", "lone apt-get update",
+	"(any RUN right after a RUN)",
 };
+
+/* hadolint's DL3059 weighs a RUN by its simple commands (ShellCheck's
+ * parse: every command with a name, nested ones too); an exec-form RUN is
+ * one; a body dockopt cannot parse is taken as long. */
+static unsigned run_commands(const dko_doc *doc, uint32_t i, dko_sh_walker *w)
+{
+	if (doc->nodes[i].instr->json)
+		return 1;
+	dko_sh_opts so;
+	dko_sh_walker_opts(w, i, &so);
+	dko_sh_script *s;
+	unsigned n = 0;
+	if (dko_sh_parse_node(&s, doc, i, &so) != 0) {
+		n = UINT32_MAX;
+	} else {
+		for (size_t k = 0; k < dko_sh_cmd_count(s); k++)
+			n += dko_sh_cmd_at(s, k)->nwords > 0;
+	}
+	dko_sh_free(s);
+	return n;
+}
+
+/* The flags of a RUN as one string, for "same flags" (malloc'd). */
+static char *run_flags(const dko_instr *in)
+{
+	dko_buf b = DKO_BUF_INIT;
+	for (uint32_t f = 0; f < in->nflags; f++) {
+		dko_buf_put(&b, in->flags[f].text, in->flags[f].len);
+		dko_buf_putc(&b, '\n');
+	}
+	return dko_buf_detach(&b, NULL);
+}
 
 static bool has_word(const char *t, const char *w)
 {
@@ -123,9 +159,9 @@ static bool has_seq(const char *t, const char *a, const char *b)
 	return p && strstr(p + strlen(a), b);
 }
 
-static void count_smells(const char *text, size_t len, unsigned counts[S_COUNT], const char *debug)
+static void count_smells(const char *text, size_t len, unsigned counts[S_ALL], const char *debug)
 {
-	unsigned before[S_COUNT];
+	unsigned before[S_ALL];
 	memcpy(before, counts, sizeof(before));
 	dko_doc *doc;
 	dko_parse(&doc, text, len, NULL);
@@ -135,19 +171,31 @@ static void count_smells(const char *text, size_t len, unsigned counts[S_COUNT],
 		dko_doc_free(doc);
 		return;
 	}
-	int prev_run = -1;
+	dko_sh_walker w;
+	dko_sh_walker_init(&w, doc);
+	bool prev_run = false;
+	unsigned prev_cmds = 0;
+	char *prev_flags = NULL;
 	for (uint32_t i = 0; i < doc->nnodes; i++) {
 		const dko_node *n = &doc->nodes[i];
 		if (n->kind != DKO_NODE_INSTR)
-			continue;
+			continue; /* comments and blank lines do not break a sequence */
 		const dko_instr *in = n->instr;
 		if (in->kind != DKO_I_RUN) {
-			prev_run = -1;
+			prev_run = false;
 			continue;
 		}
-		if (prev_run >= 0)
-			counts[S_DL3059]++;
-		prev_run = (int)i;
+		unsigned cmds = run_commands(doc, i, &w);
+		char *flags = run_flags(in);
+		if (prev_run) {
+			counts[S_RUN_PAIRS]++;
+			if (!strcmp(flags, prev_flags) && cmds <= 2 && prev_cmds <= 2)
+				counts[S_DL3059]++;
+		}
+		free(prev_flags);
+		prev_flags = flags;
+		prev_cmds = cmds;
+		prev_run = true;
 		const dko_ginstr *gi = dko_graph_instr(g, i);
 		bool shipped = gi->stage >= 0 && dko_graph_stage(g, (uint32_t)gi->stage)->shipped;
 		const char *t = in->text + in->rest.start;
@@ -172,7 +220,9 @@ static void count_smells(const char *text, size_t len, unsigned counts[S_COUNT],
 			counts[S_DL3032]++;
 	}
 	/* DKO_SMELL_DEBUG=1 lists the smells left after fixing, per file. */
-	for (int k = 0; debug && getenv("DKO_SMELL_DEBUG") && k < S_COUNT; k++)
+	free(prev_flags);
+	dko_sh_walker_release(&w);
+	for (int k = 0; debug && getenv("DKO_SMELL_DEBUG") && k < S_ALL; k++)
 		if (counts[k] > before[k])
 			fprintf(stderr, "smell left: %s: %s x%u\n", debug, smell_names[k], counts[k] - before[k]);
 	dko_graph_free(g);
@@ -183,7 +233,7 @@ static void count_smells(const char *text, size_t len, unsigned counts[S_COUNT],
 
 typedef struct totals {
 	size_t files, changed, runs_before, runs_after;
-	unsigned smells_before[S_COUNT], smells_after[S_COUNT];
+	unsigned smells_before[S_ALL], smells_after[S_ALL];
 	size_t fmt_checked, fmt_rejected_before;
 	struct {
 		const char *rule;
@@ -325,6 +375,8 @@ static void report(const totals *t)
 	}
 	printf("REPORT: fix:   smells in all %u -> %u (-%.1f%%)\n", before, after,
 	       before ? 100.0 * (before - after) / before : 0.0);
+	printf("REPORT: fix:   not a smell: %s %u -> %u\n", smell_names[S_RUN_PAIRS],
+	       t->smells_before[S_RUN_PAIRS], t->smells_after[S_RUN_PAIRS]);
 	if (dockerfmt)
 		printf("REPORT: fix: dockerfmt re-parsed %zu rewritten files (%zu originals it rejects "
 		       "were not compared)\n", t->fmt_checked, t->fmt_rejected_before);

@@ -4,7 +4,11 @@
  * Random RUN sequences are built from commands whose effects show on stdout
  * (`ok N` and `fail N` print and succeed or fail; `pwd`, `echo V=$V` and
  * `umask` show leaked shell state) combined with ;, &&, ||, !, if, for,
- * { }, ( ), set -e / +e, cd, export, bare assignments and exit. Each
+ * { }, ( ), set -e / +e, cd, export, bare assignments and exit, and what
+ * other shell options change: `echo U=$U` (U is never set: set -u fails
+ * it), pipelines (set -o pipefail, bash only), `echo /bi*` (set -f), a
+ * stderr redirection to stdout (set -x traces land there), $1 after
+ * `set -- x`. Each
  * Dockerfile is fixed with merge-runs only; then both versions are "built"
  * the way docker does: every RUN in a fresh shell (dash for /bin/sh, bash
  * under SHELL bash), in order, stopping at the first that fails. The
@@ -31,12 +35,20 @@ static unsigned rnd(unsigned n)
 }
 
 static int counter;
+static bool bash; /* the sequence runs under bash: -o pipefail exists */
 
 static void gen_stmt(dko_buf *b, int depth);
 
 static void gen_simple(dko_buf *b)
 {
-	switch (rnd(12)) {
+	switch (rnd(19)) {
+	case 12: dko_buf_puts(b, "echo U=$U"); break;
+	case 13: dko_buf_puts(b, rnd(2) ? "set -u" : rnd(2) ? "set -x" : "set -f"); break;
+	case 14: dko_buf_printf(b, "fail %d | ok %d", counter + 1, counter + 2); counter += 2; break;
+	case 15: dko_buf_puts(b, bash && rnd(2) ? "set -o pipefail" : "set -eu"); break;
+	case 16: dko_buf_puts(b, "echo G=/bi*"); break;
+	case 17: dko_buf_printf(b, "{ ok %d; } 2>&1", ++counter); break;
+	case 18: dko_buf_puts(b, rnd(2) ? "set -- x" : "echo P=${1:-none}"); break;
 	case 0: case 1: case 2: dko_buf_printf(b, "ok %d", ++counter); break;
 	case 3: case 4: dko_buf_printf(b, "fail %d", ++counter); break;
 	case 5: dko_buf_puts(b, rnd(2) ? "cd /tmp" : "cd /"); break;
@@ -95,6 +107,9 @@ static void gen_stmt(dko_buf *b, int depth)
 static void gen_body(dko_buf *b)
 {
 	int lists = 1 + (int)rnd(3);
+	/* the docker-library style: a RUN that opens with its own set line */
+	if (rnd(3) == 0)
+		dko_buf_puts(b, rnd(3) ? "set -eux; " : rnd(2) ? "set -ex; " : "set -e; ");
 	for (int l = 0; l < lists; l++) {
 		if (l)
 			dko_buf_puts(b, "; ");
@@ -153,6 +168,7 @@ static void strip_rc(dko_buf *out, const char *s)
 
 static void one_case(const char *shell_line, const char *shell, int nruns, int *merged, int *bad)
 {
+	bash = strncmp(shell, "bash", 4) == 0;
 	dko_buf df = DKO_BUF_INIT;
 	dko_buf_puts(&df, "FROM debian:bookworm\n");
 	dko_buf_puts(&df, shell_line);
@@ -198,7 +214,9 @@ static void one_case(const char *shell_line, const char *shell, int nruns, int *
 static void test_merge_semantics__random(void **state)
 {
 	(void)state;
-	int merged = 0, bad = 0, cases = getenv("DKO_MERGE_CASES") ? atoi(getenv("DKO_MERGE_CASES")) : 400;
+	int merged = 0, bad = 0, cases = getenv("DKO_MERGE_CASES") ? atoi(getenv("DKO_MERGE_CASES")) : 600;
+	if (getenv("DKO_MERGE_SEED"))
+		rng = (unsigned)strtoul(getenv("DKO_MERGE_SEED"), NULL, 10);
 	for (int i = 0; i < cases; i++) {
 		int nruns = 2 + (int)rnd(3);
 		if (i % 4 == 3)

@@ -112,6 +112,47 @@ EOF
   expect "text report" grep -q '^PASSED' <<<"$OUT" || return 1
 }
 
+# docker-library style RUNs (set -eux; variables, cd, a final compound
+# command) merged by dockopt itself: the parts that keep shell state run in
+# subshells and the options a part did not ask for are turned off before it.
+# The image does the same with fewer layers; a chain whose middle part fails
+# still fails to build after the merge.
+scenario_merged_set_e_chain() {
+  local d; d=$(new_dir)
+  cat > "$d/Dockerfile" <<'EOF'
+FROM debian:bookworm-slim
+RUN set -eux; \
+	arch="$(dpkg --print-architecture)"; \
+	echo "arch=$arch" > /report
+RUN set -eux; \
+	cd /tmp; \
+	touch made-in-tmp; \
+	if [ -e /tmp/made-in-tmp ]; then echo "tmp ok" >> /report; fi
+RUN set -eux; echo "pwd=$(pwd) arch=${arch:-unset}" >> /report
+RUN if [ -n "${UNSET_IN_IMAGE:-}" ]; then echo set; fi; echo "unset=${UNSET_IN_IMAGE}" >> /report
+RUN { echo one; echo two; } >> /report
+CMD ["cat", "/report"]
+EOF
+  "$DOCKOPT" fix --select merge-runs "$d/Dockerfile" > "$d/rewritten.Dockerfile" 2>"$d/fix.err" || true
+  expect "one RUN left" is "$(grep -c '^RUN' "$d/rewritten.Dockerfile")" 1 || return 1
+  expect "a subshell keeps the variables" grep -q 'set -eux; ( ' "$d/rewritten.Dockerfile" || return 1
+  expect "set -e and -u turned off before the part that did not ask for them" grep -q 'set +eu; ' "$d/rewritten.Dockerfile" || return 1
+  verify "$d" --format json --no-rebuild
+  expect "exit 0" is "$RC" 0 || return 1
+  expect "passed" is "$(json 'v["passed"]')" True || return 1
+  expect "the same report" is "$(json 'v["rewritten"]["run"]["stdout"] == v["original"]["run"]["stdout"]')" True || return 1
+  expect "pwd and the variable did not leak" grep -q 'pwd=/ arch=unset' <<<"$(json 'v["rewritten"]["run"]["stdout"]')" || return 1
+  expect "4 layers fewer" is "$(json 'v["original"]["layers"] - v["rewritten"]["layers"]')" 4 || return 1
+  # A failing middle part fails the merged RUN too.
+  sed -i 's|touch made-in-tmp;|touch made-in-tmp; ls /nonexistent;|' "$d/Dockerfile"
+  "$DOCKOPT" fix --select merge-runs "$d/Dockerfile" > "$d/rewritten.Dockerfile" 2>"$d/fix.err" || true
+  expect "still merged" is "$(grep -c '^RUN' "$d/rewritten.Dockerfile")" 1 || return 1
+  cp "$d/rewritten.Dockerfile" "$d/Dockerfile"
+  verify "$d" --no-rebuild
+  expect "the merged RUN fails to build" is "$RC" 2 || return 1
+  expect "at the failing command" grep -q 'buildah build failed' "$ERR" || return 1
+}
+
 # A rewrite that changes the command is caught.
 scenario_changed_cmd() {
   local d; d=$(new_dir)
