@@ -764,14 +764,46 @@ static bool is_lone_apt_update(const elem *e)
 	       !strcmp(cmd->words[cmd->nwords - 1].lit, "update");
 }
 
-/* Comments between the RUNs and the shell comments that end a part, in
- * order: they go above the merged RUN. */
-static void put_comments(dko_buf *out, dko_pass_ctx *c, const elem *chain, size_t n)
+/* A comment line that speaks to a tool about the instruction after it
+ * (a pragma such as "# hadolint ignore=DL3008"): it stays above the RUN. */
+static bool is_pragma(const dko_doc *doc, uint32_t i)
+{
+	static const char *const tools[] = {"hadolint", "dockopt", "tally", "checkov", "trivy"};
+	const char *p = doc->src + doc->nodes[i].span.start, *end = doc->src + doc->nodes[i].span.end;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '#'))
+		p++;
+	for (size_t t = 0; t < sizeof(tools) / sizeof(tools[0]); t++) {
+		size_t n = strlen(tools[t]);
+		if ((size_t)(end - p) > n && !memcmp(p, tools[t], n) && (p[n] == ' ' || p[n] == ':'))
+			return true;
+	}
+	return false;
+}
+
+/* Whether comment node i stands between two parts of a merged RUN that is
+ * split over lines: it then stays there, as a comment line inside the RUN. */
+static bool comment_inline(const dko_doc *doc, uint32_t i, const elem *chain, bool split)
+{
+	return split && i > chain[0].node && !is_pragma(doc, i);
+}
+
+/* The comment lines between part k-1 and part k that stay in place. */
+static void between_comments(dko_buf *out, const dko_doc *doc, const elem *chain, size_t k, bool split)
+{
+	for (uint32_t i = chain[k - 1].node + 1; i < chain[k].node; i++)
+		if (doc->nodes[i].kind == DKO_NODE_COMMENT && comment_inline(doc, i, chain, split))
+			dko_buf_put(out, doc->src + doc->nodes[i].span.start,
+			            doc->nodes[i].span.end - doc->nodes[i].span.start);
+}
+
+/* Comments between the RUNs that do not stay in place and the shell
+ * comments that end a part, in order: they go above the merged RUN. */
+static void put_comments(dko_buf *out, dko_pass_ctx *c, const elem *chain, size_t n, bool split)
 {
 	const dko_doc *doc = c->doc;
 	size_t k = 0;
 	for (uint32_t i = chain[0].node; i <= chain[n - 1].node; i++) {
-		if (doc->nodes[i].kind == DKO_NODE_COMMENT)
+		if (doc->nodes[i].kind == DKO_NODE_COMMENT && !comment_inline(doc, i, chain, split))
 			dko_buf_put(out, doc->src + doc->nodes[i].span.start,
 			            doc->nodes[i].span.end - doc->nodes[i].span.start);
 		if (k < n && chain[k].node == i) {
@@ -800,15 +832,18 @@ static void merge(dko_pass_ctx *c, const elem *chain, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		dko_buf piece = DKO_BUF_INIT;
 		render_elem(&piece, doc, &chain[k], k, n, k + 1 < n ? chain[k + 1].join : JOIN_NONE);
-		if (k == 0)
+		if (k == 0) {
 			dko_buf_put(&joined, piece.ptr, piece.len);
-		else if (chain[k].join == JOIN_SEMI)
-			dko_style_join_semi(&joined, c->style, split, piece.ptr, piece.len);
-		else
-			dko_style_join(&joined, c->style, split, piece.ptr, piece.len);
+		} else {
+			dko_buf lines = DKO_BUF_INIT;
+			between_comments(&lines, doc, chain, k, split);
+			dko_style_join_commented(&joined, c->style, split, chain[k].join == JOIN_SEMI,
+			                         lines.ptr, lines.len, piece.ptr, piece.len);
+			dko_buf_release(&lines);
+		}
 		dko_buf_release(&piece);
 	}
-	put_comments(&out, c, chain, n);
+	put_comments(&out, c, chain, n, split);
 	const elem *first = &chain[0], *last = &chain[n - 1];
 	dko_buf_put(&out, doc->src + first->g.start, first->g.body - first->g.start);
 	dko_buf_put(&out, joined.ptr, joined.len);

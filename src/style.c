@@ -140,38 +140,45 @@ const char *dko_style_keyword(const dko_style *st, dko_instr_kind k)
 	return dko_instr_name(k);
 }
 
-void dko_style_break(dko_buf *b, const dko_style *st)
+/* " \" eol, the comment lines, indent. */
+static void break_with(dko_buf *b, const dko_style *st, const char *lines, size_t nlines)
 {
 	dko_buf_putc(b, ' ');
 	dko_buf_putc(b, st->escape);
 	dko_buf_puts(b, st->eol);
+	dko_buf_put(b, lines, nlines);
 	dko_buf_puts(b, st->indent);
+}
+
+void dko_style_break(dko_buf *b, const dko_style *st)
+{
+	break_with(b, st, NULL, 0);
+}
+
+void dko_style_join_commented(dko_buf *b, const dko_style *st, bool split, bool semi,
+                              const char *lines, size_t nlines, const char *cmd, size_t len)
+{
+	if (!split) {
+		dko_buf_puts(b, semi ? "; " : " && ");
+	} else if (semi) {
+		dko_buf_putc(b, ';');
+		break_with(b, st, lines, nlines);
+	} else if (st->op_leading) {
+		break_with(b, st, lines, nlines);
+		dko_buf_puts(b, "&& ");
+	} else {
+		dko_buf_puts(b, " &&");
+		break_with(b, st, lines, nlines);
+	}
+	dko_buf_put(b, cmd, len);
 }
 
 void dko_style_join(dko_buf *b, const dko_style *st, bool split, const char *cmd, size_t len)
 {
-	if (!split) {
-		dko_buf_puts(b, " && ");
-	} else if (st->op_leading) {
-		dko_style_break(b, st);
-		dko_buf_puts(b, "&& ");
-	} else {
-		dko_buf_puts(b, " &&");
-		dko_style_break(b, st);
-	}
-	dko_buf_put(b, cmd, len);
+	dko_style_join_commented(b, st, split, false, NULL, 0, cmd, len);
 }
 
 void dko_style_join_semi(dko_buf *b, const dko_style *st, bool split, const char *cmd, size_t len)
 {
-	dko_buf_putc(b, ';');
-	if (split) {
-		dko_buf_putc(b, ' ');
-		dko_buf_putc(b, st->escape);
-		dko_buf_puts(b, st->eol);
-		dko_buf_puts(b, st->indent);
-	} else {
-		dko_buf_putc(b, ' ');
-	}
-	dko_buf_put(b, cmd, len);
+	dko_style_join_commented(b, st, split, true, NULL, 0, cmd, len);
 }

@@ -39,4 +39,13 @@ void dko_style_join(dko_buf *b, const dko_style *st, bool split, const char *cmd
 /* Append "; cmd", split as "; \" eol indent "cmd" (a ';' never leads a line). */
 void dko_style_join_semi(dko_buf *b, const dko_style *st, bool split, const char *cmd, size_t len);
 
+/*
+ * dko_style_join (semi false) or dko_style_join_semi (semi true) with the
+ * Dockerfile comment lines lines[0..nlines) (whole lines, each with its line
+ * end) right after the line break, where BuildKit drops them from the
+ * instruction. They need split; without it they are not written.
+ */
+void dko_style_join_commented(dko_buf *b, const dko_style *st, bool split, bool semi,
+                              const char *lines, size_t nlines, const char *cmd, size_t len);
+
 #endif
