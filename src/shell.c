@@ -2674,6 +2674,9 @@ void dko_sh_walker_release(dko_sh_walker *w)
 	for (uint32_t i = 0; i < w->nstages; i++)
 		free(w->stages[i].argv);
 	free(w->stages);
+	for (uint32_t i = 0; i < w->nretired; i++)
+		free(w->retired[i]);
+	free(w->retired);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -2703,6 +2706,17 @@ static bool windows_image(const dko_instr *in)
 	return dko_sh_windows_base(in->nargs ? in->args[0].value : NULL, pf ? pf->value : NULL);
 }
 
+static void retire(dko_sh_walker *w, const char **argv)
+{
+	if (!argv)
+		return;
+	if (w->nretired == w->capretired) {
+		w->capretired = w->capretired ? w->capretired * 2 : 4;
+		w->retired = dko_xreallocarray(w->retired, w->capretired, sizeof(*w->retired));
+	}
+	w->retired[w->nretired++] = argv;
+}
+
 static void walker_from(dko_sh_walker *w, const dko_instr *in)
 {
 	if (w->nstages == w->cap) {
@@ -2720,7 +2734,7 @@ static void walker_from(dko_sh_walker *w, const dko_instr *in)
 		if (p->name && strcasecmp(p->name, in->args[0].value) == 0) {
 			/* The last stage of that name wins (a repeated name is an error
 			 * BuildKit reports; do not leak over it). */
-			free(st->argv);
+			retire(w, st->argv);
 			st->argv = NULL;
 			st->windows = p->windows;
 			st->argc = p->argc;
@@ -2738,7 +2752,8 @@ static void walker_shell(dko_sh_walker *w, const dko_instr *in)
 	if (!in->json || w->nstages == 0)
 		return;
 	struct dko_sh_stage *st = &w->stages[w->nstages - 1];
-	free(st->argv);
+	/* Options handed out earlier may still point at the old argv. */
+	retire(w, st->argv);
 	st->argv = in->nargs ? dko_xreallocarray(NULL, in->nargs, sizeof(char *)) : NULL;
 	for (uint32_t i = 0; i < in->nargs; i++)
 		st->argv[i] = in->args[i].value;

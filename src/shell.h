@@ -86,16 +86,16 @@ dko_span dko_sh_opaque_span(const dko_sh_script *s);
  * Walks a document in node order keeping, per build stage, the SHELL in
  * effect and whether the base image is Windows (a stage FROM an earlier
  * stage inherits both). Use: init, then dko_sh_walker_opts() for increasing
- * node indices, then release.
+ * node indices, then release. Every dko_sh_opts handed out stays valid until
+ * release (a later SHELL does not free the argv an earlier one pointed to).
  */
 typedef struct dko_sh_walker {
 	const dko_doc *doc;
 	uint32_t next; /* first node not yet seen */
 	struct dko_sh_stage *stages;
 	uint32_t nstages, cap;
-	const char **argv; /* current SHELL argv (points into the document) */
-	uint32_t argc;
-	bool windows;
+	const char ***retired; /* argv arrays replaced by a later SHELL */
+	uint32_t nretired, capretired;
 } dko_sh_walker;
 
 void dko_sh_walker_init(dko_sh_walker *w, const dko_doc *doc);

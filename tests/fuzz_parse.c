@@ -4,12 +4,16 @@
  * Every RUN/CMD/ENTRYPOINT/HEALTHCHECK of the document is also shell-parsed
  * (and its package operations recognised): the shell tokens must tile the
  * script and re-print the node's body byte for byte; the whole input is also
- * parsed as a bare shell script, which must print back unchanged.
+ * parsed as a bare shell script, which must print back unchanged. Inputs
+ * that parse go through `dockopt fix --aggressive` (every pass, no build
+ * context): a rewrite must parse again, and fixing it again must change
+ * nothing.
  * Built with -fsanitize=fuzzer by `make fuzz`; `make check` replays the saved
  * corpus in tests/fuzz/corpus through tests/fuzz_replay.c.
  */
 #include "cst.h"
 #include "dockopt/doc.h"
+#include "dockopt/fix.h"
 #include "pkg.h"
 #include "shell.h"
 
@@ -77,6 +81,32 @@ static void check_shells(const dko_doc *doc)
 	dko_sh_walker_release(&w);
 }
 
+/* fix: a rewrite parses with no error and is a fixed point. */
+static void check_fix(const char *data, size_t size)
+{
+	dko_fix_opts o = {0};
+	o.path = "Dockerfile";
+	o.context_dir = "";
+	o.aggressive = true;
+	dko_fix_result *r = NULL;
+	if (dko_fix(&r, data, size, &o) != 0) {
+		dko_fix_result_free(r);
+		return;
+	}
+	if (dko_fix_edit_count(r)) {
+		const dko_file_edit *e = dko_fix_edit(r, 0);
+		dko_doc *doc = NULL;
+		if (dko_parse(&doc, e->new_text, e->new_len, NULL) != 0 || dko_doc_has_errors(doc))
+			abort();
+		dko_doc_free(doc);
+		dko_fix_result *r2 = NULL;
+		if (dko_fix(&r2, e->new_text, e->new_len, &o) != 0 || dko_fix_edit_count(r2))
+			abort();
+		dko_fix_result_free(r2);
+	}
+	dko_fix_result_free(r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	dko_doc *doc = NULL;
@@ -94,7 +124,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dko_doc_dump(&out, &len, doc);
 	free(out);
 	check_shells(doc);
+	bool clean = !dko_doc_has_errors(doc);
 	dko_doc_free(doc);
+	if (clean && size <= 16384)
+		check_fix((const char *)data, size);
 
 	dko_sh_script *s;
 	dko_sh_parse_text(&s, (const char *)data, size, NULL);

@@ -767,6 +767,40 @@ static void test_shell__opts(void **state)
 	dko_sh_free(s);
 }
 
+/* Options handed out for every node up front (as fix does) stay valid after
+ * later SHELL instructions replace the argv they point to. */
+static void test_shell__walker_keeps_opts(void **state)
+{
+	(void)state;
+	const char *df = "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN ls\n"
+	                 "SHELL [\"pwsh\", \"-c\"]\nRUN dir\nSHELL [\"/bin/sh\", \"-c\"]\nRUN ls\n"
+	                 "FROM a AS b\nRUN ls\n";
+	dko_doc *doc;
+	assert_int_equal(dko_parse(&doc, df, strlen(df), NULL), 0);
+	dko_sh_walker w;
+	dko_sh_walker_init(&w, doc);
+	dko_sh_opts *o = calloc(doc->nnodes, sizeof(*o));
+	for (uint32_t i = 0; i < doc->nnodes; i++)
+		dko_sh_walker_opts(&w, i, &o[i]);
+	static const char *const want[] = {"/bin/bash", "pwsh", "/bin/sh", NULL};
+	for (int k = 0; k < 4; k++) {
+		uint32_t idx = nth_instr(doc, 2 + 2 * k); /* the RUNs */
+		if (!want[k]) {
+			assert_int_equal(o[idx].nshell, 0);
+			continue;
+		}
+		assert_int_equal(o[idx].nshell, 2);
+		assert_string_equal(o[idx].shell[0], want[k]);
+	}
+	dko_sh_script *s;
+	assert_int_equal(dko_sh_parse_node(&s, doc, nth_instr(doc, 4), &o[nth_instr(doc, 4)]), DKO_EPARSE);
+	assert_int_equal(dko_sh_opaque_kind(s), DKO_SH_NOT_SHELL);
+	dko_sh_free(s);
+	free(o);
+	dko_sh_walker_release(&w);
+	dko_doc_free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -784,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_shell__nodes),
 		cmocka_unit_test(test_shell__phys_spans),
 		cmocka_unit_test(test_shell__opts),
+		cmocka_unit_test(test_shell__walker_keeps_opts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
