@@ -129,7 +129,7 @@ static bool errexit_arg(const char *a, const char *next, char sign)
 static bool set_touches_errexit(const dko_sh_cmd *c, char sign)
 {
 	for (uint32_t k = 1; k < c->nwords; k++)
-		if (errexit_arg(c->words[k].lit, k + 1 < c->nwords ? c->words[k + 1].lit : NULL, sign))
+		if (!c->words[k].lit || errexit_arg(c->words[k].lit, k + 1 < c->nwords ? c->words[k + 1].lit : NULL, sign))
 			return true;
 	return false;
 }
@@ -272,8 +272,8 @@ static bool leaks_only_set(const dko_sh_script *s)
 	                                    "unalias", "eval", "read", "getopts", "shift", "let",
 	                                    "mapfile", "readarray", "builtin", "command", "hash",
 	                                    "enable", "wait"};
-	if (dko_sh_ends_in_background(s))
-		return false;
+	if (dko_sh_ends_in_background(s) || dko_sh_leaked_state_beyond_set(s))
+		return false; /* also loop variables, ${X:=v}, FOO=1 : ... */
 	for (size_t i = 0; i < dko_sh_cmd_count(s); i++) {
 		const dko_sh_cmd *c = dko_sh_cmd_at(s, i);
 		if (c->in_subshell || c->in_pipeline)
@@ -686,6 +686,19 @@ static bool comment_moves(const elem *e, size_t k, size_t n)
 	return !last;
 }
 
+/* Is the ';' just before end the separator after the script's last item
+ * (and not, say, the end of a word: find ... -exec rm {} \;)? */
+static bool ends_with_sep(const elem *e, uint32_t end)
+{
+	size_t n = dko_sh_item_count(e->s);
+	if (n == 0)
+		return false;
+	const dko_sh_item *it = dko_sh_item_at(e->s, n - 1);
+	if (it->sep_span.end == it->sep_span.start)
+		return false;
+	return dko_sh_phys_span(e->s, it->sep_span).end == end;
+}
+
 /* Body text, without a trailing comment that moves out and without a
  * trailing ';' before an && (and the blanks before them). */
 static uint32_t body_end(const dko_doc *doc, const elem *e, bool strip_semicolon, bool keep_comment)
@@ -696,7 +709,7 @@ static uint32_t body_end(const dko_doc *doc, const elem *e, bool strip_semicolon
 		while (end > s && (doc->src[end - 1] == ' ' || doc->src[end - 1] == '\t'))
 			end--;
 	}
-	if (strip_semicolon && end > s && doc->src[end - 1] == ';') {
+	if (strip_semicolon && end > s && doc->src[end - 1] == ';' && ends_with_sep(e, end)) {
 		end--;
 		while (end > s && (doc->src[end - 1] == ' ' || doc->src[end - 1] == '\t'))
 			end--;
@@ -743,10 +756,12 @@ static void render_elem(dko_buf *b, const dko_doc *doc, const elem *e, size_t k,
 		dko_buf_puts(b, " )");
 	} else if (e->join == JOIN_AND && !e->and_list) {
 		dko_buf_puts(b, "{ ");
-		size_t at = b->len;
-		put_body(b, doc, e, false, keep);
-		char tail = b->len > at ? b->ptr[b->len - 1] : ';';
-		dko_buf_puts(b, (tail == ';' || tail == '&') ? " }" : "; }");
+		uint32_t end = body_end(doc, e, false, keep);
+		dko_buf_put(b, doc->src + e->g.body, end - e->g.body);
+		/* A body ending in its own ; or & separator needs no other. */
+		char tail = end > e->g.body ? doc->src[end - 1] : ';';
+		bool sep = (tail == ';' || tail == '&') && ends_with_sep(e, end);
+		dko_buf_puts(b, sep || end == e->g.body ? " }" : "; }");
 	} else {
 		put_body(b, doc, e, next != JOIN_NONE, keep);
 	}

@@ -2290,62 +2290,164 @@ static const char *const leaking_builtins[] = {
 	"enable", "disown",
 };
 
-static const char *leak_cmd(const sh_node *n, dko_span *where)
+/* Special builtins: assignments before them stay in the shell (POSIX). */
+static const char *const special_builtins[] = {
+	":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return",
+	"set", "shift", "times", "trap", "unset",
+};
+
+static bool name_char(char c)
 {
-	*where = n->span;
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Does parameter expansion text (`${...}`, nested ones included) assign:
+ * ${X=v}, ${X:=v}? */
+static bool param_assigns(const char *t, uint32_t n)
+{
+	for (uint32_t i = 0; i + 2 < n; i++) {
+		if (t[i] != '$' || t[i + 1] != '{')
+			continue;
+		uint32_t j = i + 2;
+		while (j < n && name_char(t[j]))
+			j++;
+		if (j < n && (t[j] == '=' || (t[j] == ':' && j + 1 < n && t[j + 1] == '=')))
+			return true;
+	}
+	return false;
+}
+
+/* Does arithmetic text assign (=, op=, ++, --)? Comparisons do not. */
+static bool arith_assigns(const char *t, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if ((t[i] == '+' || t[i] == '-') && i + 1 < n && t[i + 1] == t[i])
+			return true;
+		if (t[i] != '=')
+			continue;
+		if (i + 1 < n && t[i + 1] == '=') {
+			i++; /* == */
+			continue;
+		}
+		if (i > 0 && (t[i - 1] == '!' || t[i - 1] == '<' || t[i - 1] == '>') &&
+		    !(i > 1 && t[i - 2] == t[i - 1]))
+			continue; /* != <= >= (but <<= >>= assign) */
+		return true;
+	}
+	return false;
+}
+
+/* Do the expansions of these parts assign in the current shell? Command
+ * substitutions run in a subshell and do not. */
+static bool parts_assign(const dko_sh_script *s, const sh_part *p)
+{
+	for (; p; p = p->next) {
+		const char *t = s->text + p->span.start;
+		uint32_t n = p->span.end - p->span.start;
+		if ((p->kind == P_PARAM && param_assigns(t, n)) || (p->kind == P_ARITH && arith_assigns(t, n)))
+			return true;
+	}
+	return false;
+}
+
+static bool cmd_expansions_assign(const dko_sh_script *s, const sh_node *n)
+{
+	for (uint32_t i = 0; i < n->nwords; i++)
+		if (n->wparts && parts_assign(s, n->wparts[i]))
+			return true;
+	for (uint32_t i = 0; i < n->nassigns; i++)
+		if (n->aparts && parts_assign(s, n->aparts[i]))
+			return true;
+	for (const sh_redir *r = n->redirs; r; r = r->next)
+		if (parts_assign(s, r->parts))
+			return true;
+	return false;
+}
+
+typedef struct leak_walk {
+	const dko_sh_script *s;
+	dko_span *where;
+	bool skip_set; /* `set` does not count */
+} leak_walk;
+
+static const char *leak_cmd(const leak_walk *lw, const sh_node *n)
+{
+	*lw->where = n->span;
+	if (cmd_expansions_assign(lw->s, n))
+		return "assignment"; /* ${X:=v}, $((n+=1)) */
 	if (n->nwords == 0)
 		return n->nassigns ? "assignment" : NULL;
 	uint32_t i = 0;
 	while (i < n->nwords && (word_is(&n->words[i], "command") || word_is(&n->words[i], "builtin") ||
 	                         (i > 0 && word_is(&n->words[i], "-p"))))
 		i++;
-	if (i == n->nwords || !n->words[i].lit)
+	if (i == n->nwords)
+		return NULL;
+	if (!n->words[i].lit) {
+		/* A command name known only at run time may be a builtin, unless
+		 * its static start already makes it a path. */
+		const char *raw = n->words[i].raw;
+		size_t k = 0;
+		while (raw[k] && raw[k] != '$' && raw[k] != '`' && raw[k] != '/')
+			k++;
+		return raw[k] == '/' ? NULL : "command";
+	}
+	const char *name = n->words[i].lit;
+	if (n->nassigns)
+		for (size_t k = 0; k < sizeof(special_builtins) / sizeof(special_builtins[0]); k++)
+			if (strcmp(name, special_builtins[k]) == 0)
+				return "assignment";
+	if (lw->skip_set && strcmp(name, "set") == 0)
 		return NULL;
 	for (size_t k = 0; k < sizeof(leaking_builtins) / sizeof(leaking_builtins[0]); k++)
-		if (strcmp(n->words[i].lit, leaking_builtins[k]) == 0)
+		if (strcmp(name, leaking_builtins[k]) == 0)
 			return leaking_builtins[k];
 	return NULL;
 }
 
-static const char *leak_in(const sh_node *n, dko_span *where);
+static const char *leak_in(const leak_walk *lw, const sh_node *n);
 
-static const char *leak_in_list(const sh_node *l, dko_span *where)
+static const char *leak_in_list(const leak_walk *lw, const sh_node *l)
 {
 	for (const sh_node *it = l->kid; it; it = it->next) {
 		if (it->sep == '&') {
 			/* A background job: its shell is a copy, but it outlives the script. */
-			*where = it->sep_span;
+			*lw->where = it->sep_span;
 			return "&";
 		}
-		const char *r = leak_in(it, where);
+		const char *r = leak_in(lw, it);
 		if (r)
 			return r;
 	}
 	return NULL;
 }
 
-static const char *leak_in(const sh_node *n, dko_span *where)
+static const char *leak_in(const leak_walk *lw, const sh_node *n)
 {
 	const char *r = NULL;
 	switch ((nkind)n->kind) {
-	case N_LIST: return leak_in_list(n, where);
-	case N_CMD: return leak_cmd(n, where);
-	case N_NOT: return leak_in(n->kid, where);
+	case N_LIST: return leak_in_list(lw, n);
+	case N_CMD: return leak_cmd(lw, n);
+	case N_NOT: return leak_in(lw, n->kid);
 	case N_ANDOR:
 	case N_IF:
 	case N_WHILE:
 	case N_UNTIL:
 	case N_CASE:
+		if (n->kind == N_CASE && cmd_expansions_assign(lw->s, n)) {
+			*lw->where = n->span;
+			return "assignment";
+		}
 		for (const sh_node *k = n->kid; k && !r; k = k->next)
-			r = leak_in(k, where);
+			r = leak_in(lw, k);
 		return r;
-	case N_ITEM: return n->kid ? leak_in(n->kid, where) : NULL;
-	case N_BRACE: return leak_in(n->kid, where);
+	case N_ITEM: return n->kid ? leak_in(lw, n->kid) : NULL;
+	case N_BRACE: return leak_in(lw, n->kid);
 	case N_FOR:
-		*where = n->span;
+		*lw->where = n->span;
 		return "assignment"; /* the loop variable */
-	case N_FUNC: *where = n->span; return "function";
-	case N_ARITH: *where = n->span; return "arithmetic";
+	case N_FUNC: *lw->where = n->span; return "function";
+	case N_ARITH: *lw->where = n->span; return "arithmetic";
 	case N_PIPE:     /* each element runs in a subshell */
 	case N_SUBSHELL:
 	case N_COND: return NULL;
@@ -2353,7 +2455,7 @@ static const char *leak_in(const sh_node *n, dko_span *where)
 	return NULL;
 }
 
-const char *dko_sh_leaked_state(const dko_sh_script *s, dko_span *where)
+static const char *leaked(const dko_sh_script *s, dko_span *where, bool skip_set)
 {
 	dko_span dummy;
 	if (!where)
@@ -2361,7 +2463,18 @@ const char *dko_sh_leaked_state(const dko_sh_script *s, dko_span *where)
 	*where = (dko_span){0, 0};
 	if (!s->root)
 		return "opaque";
-	return leak_in_list(s->root, where);
+	leak_walk lw = {s, where, skip_set};
+	return leak_in_list(&lw, s->root);
+}
+
+const char *dko_sh_leaked_state_beyond_set(const dko_sh_script *s)
+{
+	return leaked(s, NULL, true);
+}
+
+const char *dko_sh_leaked_state(const dko_sh_script *s, dko_span *where)
+{
+	return leaked(s, where, false);
 }
 
 /* ---- dump ----------------------------------------------------------------------------------- */

@@ -204,13 +204,17 @@ bool dko_sh_ends_in_background(const dko_sh_script *s);
  * it at top level: cd/pushd/popd, export/unset/readonly/declare/typeset/
  * local, set, shopt, umask, ulimit, source/., exit/return, exec, trap, alias,
  * eval, read/getopts/shift/let/mapfile, builtin/command of these, function
- * definitions, bare assignments, and & backgrounding. Returns the first
+ * definitions, bare assignments, assignments before a special builtin
+ * (FOO=1 :), assigning expansions (${X:=v}, $((n+=1))), a command whose
+ * name is not static, and & backgrounding. Returns the first
  * such command's name (or "assignment", "function", "&") with its span in
  * *where (script offsets; may be NULL), or NULL when none. Commands inside
  * ( ), $( ) or a pipeline of several elements do not leak. An opaque script
  * returns "opaque".
  */
 const char *dko_sh_leaked_state(const dko_sh_script *s, dko_span *where);
+/* The same, except that `set` commands do not count. */
+const char *dko_sh_leaked_state_beyond_set(const dko_sh_script *s);
 
 /* ---- output ---------------------------------------------------------------------------- */
 

@@ -8,7 +8,8 @@
  * other shell options change: `echo U=$U` (U is never set: set -u fails
  * it), pipelines (set -o pipefail, bash only), `echo /bi*` (set -f), a
  * stderr redirection to stdout (set -x traces land there), $1 after
- * `set -- x`. Each
+ * `set -- x`, assigning expansions (${V:=n}, $((V=n)), V=n :), the
+ * loop variable after a for, a word ending in \; as in find -exec. Each
  * Dockerfile is fixed with merge-runs only; then both versions are "built"
  * the way docker does: every RUN in a fresh shell (dash for /bin/sh, bash
  * under SHELL bash), in order, stopping at the first that fails. The
@@ -41,7 +42,12 @@ static void gen_stmt(dko_buf *b, int depth);
 
 static void gen_simple(dko_buf *b)
 {
-	switch (rnd(19)) {
+	switch (rnd(24)) {
+	case 19: dko_buf_printf(b, ": \"${V:=%d}\"", ++counter); break;
+	case 20: dko_buf_printf(b, "echo A=$((V=%d))", ++counter); break;
+	case 21: dko_buf_printf(b, "V=%d :", ++counter); break;
+	case 22: dko_buf_puts(b, "echo I=${i:-none}"); break;
+	case 23: dko_buf_printf(b, "echo E %d \\;", ++counter); break;
 	case 12: dko_buf_puts(b, "echo U=$U"); break;
 	case 13: dko_buf_puts(b, rnd(2) ? "set -u" : rnd(2) ? "set -x" : "set -f"); break;
 	case 14: dko_buf_printf(b, "fail %d | ok %d", counter + 1, counter + 2); counter += 2; break;
