@@ -7,6 +7,7 @@
 #include "util/buf.h"
 #include "util/vec.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,35 +96,149 @@ static bool refreshes(const dko_pkg_op *op)
 	return false;
 }
 
-/* Does RUN (or ONBUILD RUN) node k install with pm relying on an index it
- * did not refresh itself? Opaque shell that names the manager counts. */
-static bool consumes_index(dko_pass_ctx *c, uint32_t k, dko_pm pm)
+/* The commands of a manager that read its package index. */
+static bool index_tool(dko_pm pm, const char *name)
+{
+	static const struct {
+		dko_pm pm;
+		const char *names;
+	} tools[] = {
+	    {DKO_PM_APT, "|apt-get|apt|aptitude|apt-cache|apt-file|"},
+	    {DKO_PM_APK, "|apk|"},
+	    {DKO_PM_DNF, "|dnf|dnf5|dnf-3|"},
+	    {DKO_PM_YUM, "|yum|"},
+	    {DKO_PM_MICRODNF, "|microdnf|"},
+	    {DKO_PM_ZYPPER, "|zypper|"},
+	};
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		if (tools[i].pm != pm)
+			continue;
+		for (const char *p = strstr(tools[i].names, name); p; p = strstr(p + 1, name))
+			if (p[-1] == '|' && p[n] == '|')
+				return true;
+	}
+	return false;
+}
+
+static const char *base_name(const char *s)
+{
+	const char *slash = strrchr(s, '/');
+	return slash ? slash + 1 : s;
+}
+
+/* Does the command run a file dockopt cannot see (a script from the
+ * context or made by an earlier step), which may use the index? */
+static bool runs_unseen_file(const dko_sh_cmd *cmd)
+{
+	static const char *const system_dirs[] = {"/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/"};
+	if (!cmd->nwords)
+		return false;
+	const char *a0 = cmd->words[0].lit;
+	if (!a0)
+		return true; /* a command known only at run time */
+	if (strchr(a0, '/')) {
+		for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++)
+			if (!strncmp(a0, system_dirs[i], strlen(system_dirs[i])) && !strchr(a0 + strlen(system_dirs[i]), '/'))
+				return false;
+		return true;
+	}
+	const char *b = a0;
+	if (!strcmp(b, ".") || !strcmp(b, "source") || !strcmp(b, "eval"))
+		return true;
+	if (strcmp(b, "sh") && strcmp(b, "bash") && strcmp(b, "dash") && strcmp(b, "ash") &&
+	    strcmp(b, "zsh") && strcmp(b, "ksh"))
+		return false;
+	for (uint32_t k = 1; k < cmd->nwords; k++) {
+		const char *w = cmd->words[k].lit;
+		if (!w)
+			return true;
+		if (w[0] != '-' && w[0] != '+')
+			return true; /* sh FILE */
+		if (strchr(w, 'c') && w[0] == '-' && w[1] != '-')
+			return false; /* sh -c STRING: the package model reads the string */
+	}
+	return false; /* sh reading stdin: what a pipeline feeds it */
+}
+
+/* Does a command that the package model did not recognise use pm: one of
+ * its tools (apt-cache policy, apt-get download), or a command string that
+ * names one (su -c 'apt-get install -y x'), or an unseen script? */
+static const char *cmd_uses_index(const dko_sh_cmd *cmd, dko_pm pm, char *buf, size_t bn)
+{
+	if (runs_unseen_file(cmd)) {
+		const char *w = cmd->words[0].lit ? cmd->words[0].lit : cmd->words[0].raw;
+		const char *w1 = cmd->nwords > 1 ? cmd->words[1].raw : "";
+		snprintf(buf, bn, "it runs `%.60s%s%.60s%s`, which dockopt cannot read", w, *w1 ? " " : "",
+		         w1, cmd->nwords > 2 ? " ..." : "");
+		return buf;
+	}
+	for (uint32_t k = 0; k < cmd->nwords; k++) {
+		const char *w = cmd->words[k].lit ? cmd->words[k].lit : cmd->words[k].raw;
+		if (k == 0 && index_tool(pm, base_name(w)))
+			return "it runs a command of the package manager";
+		if (k > 0 && strchr(w, ' ')) {
+			for (const char *p = w; *p;) {
+				size_t n = strcspn(p, " \t\n;&|()'\"`");
+				char one[64];
+				if (n > 0 && n < sizeof(one)) {
+					memcpy(one, p, n);
+					one[n] = '\0';
+					if (index_tool(pm, base_name(one)))
+						return "it names the package manager in a command string";
+				}
+				p += n;
+				if (*p)
+					p++;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Does RUN (or ONBUILD RUN) node k use pm's package index without having
+ * refreshed it itself: an install, upgrade or download, another command of
+ * the manager (apt-cache), a command string that names it, or a script
+ * dockopt cannot see? Opaque shell that names the manager counts. */
+static const char *consumes_index(dko_pass_ctx *c, uint32_t k, dko_pm pm, char *buf, size_t bn)
 {
 	const dko_node *n = &c->doc->nodes[k];
 	if (n->kind != DKO_NODE_INSTR)
-		return false;
+		return NULL;
 	const dko_instr *in = n->instr;
 	if (in->kind == DKO_I_ONBUILD)
 		in = in->sub;
 	if (!in || in->kind != DKO_I_RUN)
-		return false;
+		return NULL;
 	dko_sh_script *s = dko_pass_script(c, k);
 	if (!s || dko_sh_is_opaque(s)) {
 		const char *name = dko_pm_name(pm);
-		return strstr(in->text, name) != NULL;
+		return strstr(in->text, name) ? "it names the package manager in shell code dockopt cannot parse"
+		                              : NULL;
 	}
 	size_t nops;
 	const dko_pkg_op *ops = dko_cleanup_ops(c, k, &nops);
 	bool fresh = false;
-	for (size_t i = 0; i < nops; i++) {
-		if (ops[i].manager != pm)
-			continue;
-		if (refreshes(&ops[i]))
-			fresh = true;
-		else if ((ops[i].verb == DKO_PV_INSTALL || ops[i].verb == DKO_PV_UPGRADE) && !fresh)
-			return true;
+	size_t o = 0;
+	for (size_t i = 0; i < dko_sh_cmd_count(s) && !fresh; i++) {
+		bool modelled = false;
+		for (; o < nops && ops[o].cmd_index < i; o++)
+			;
+		for (; o < nops && ops[o].cmd_index == i; o++) {
+			modelled = true;
+			if (ops[o].manager != pm)
+				continue;
+			if (refreshes(&ops[o]))
+				fresh = true;
+			else if (ops[o].verb == DKO_PV_INSTALL || ops[o].verb == DKO_PV_UPGRADE ||
+			         ops[o].verb == DKO_PV_DOWNLOAD)
+				return "it installs, upgrades or downloads packages";
+		}
+		const char *why = modelled ? NULL : cmd_uses_index(dko_sh_cmd_at(s, i), pm, buf, bn);
+		if (why)
+			return why;
 	}
-	return false;
+	return NULL;
 }
 
 static bool stage_derives_from(const dko_graph *g, int stage, int base)
@@ -135,7 +250,8 @@ static bool stage_derives_from(const dko_graph *g, int stage, int base)
 }
 
 /* The first later consumer of pm's index after node, or -1. */
-static int later_consumer(dko_pass_ctx *c, uint32_t node, dko_pm pm)
+static int later_consumer(dko_pass_ctx *c, uint32_t node, dko_pm pm, const char **why, char *buf,
+                          size_t bn)
 {
 	const dko_graph *g = c->graph;
 	int stage = dko_graph_instr(g, node)->stage;
@@ -143,7 +259,7 @@ static int later_consumer(dko_pass_ctx *c, uint32_t node, dko_pm pm)
 	for (uint32_t k = st->from_node; k < st->end_node; k++) {
 		const dko_node *n = &c->doc->nodes[k];
 		bool onbuild = n->kind == DKO_NODE_INSTR && n->instr->kind == DKO_I_ONBUILD;
-		if ((k > node || onbuild) && consumes_index(c, k, pm))
+		if ((k > node || onbuild) && (*why = consumes_index(c, k, pm, buf, bn)) != NULL)
 			return (int)k;
 	}
 	for (uint32_t s = (uint32_t)stage + 1; s < dko_graph_stage_count(g); s++) {
@@ -151,7 +267,7 @@ static int later_consumer(dko_pass_ctx *c, uint32_t node, dko_pm pm)
 			continue;
 		const dko_stage *t = dko_graph_stage(g, s);
 		for (uint32_t k = t->from_node; k < t->end_node; k++)
-			if (consumes_index(c, k, pm))
+			if ((*why = consumes_index(c, k, pm, buf, bn)) != NULL)
 				return (int)k;
 	}
 	return -1;
@@ -350,12 +466,14 @@ static bool run_append(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node
 	bool edited = false;
 	if (!cmd)
 		return false;
-	int consumer = r->is_index ? later_consumer(c, node, pm) : -1;
+	const char *why = NULL;
+	char whybuf[160];
+	int consumer = r->is_index ? later_consumer(c, node, pm, &why, whybuf, sizeof(whybuf)) : -1;
 	if (consumer >= 0) {
 		dko_pass_suggest(c, node,
-		                 "%s could be removed here with `%s`, but the RUN at line %u installs "
-		                 "with %s without refreshing the index first",
-		                 r->what, cmd, c->doc->nodes[consumer].line, dko_pm_name(pm));
+		                 "%s could be removed here with `%s`, but the RUN at line %u may use "
+		                 "the %s index without refreshing it first: %s",
+		                 r->what, cmd, dko_pass_input_line(c, (uint32_t)consumer), dko_pm_name(pm), why);
 	} else {
 		apply_append(c, node, cmd);
 		dko_pass_applied(c, node, node, "appended `%s`, which keeps %s out of the layer", cmd,
