@@ -49,6 +49,7 @@ typedef struct hoist {
 	uint32_t node;
 	DKO_VEC(char *) paths; /* absolute image paths the RUN names */
 	bool installs;         /* it has an install, upgrade or update */
+	uint32_t sources;      /* an earlier step that sets up a local package source, or UINT32_MAX */
 	char why[256];         /* why it cannot move (content), when it cannot */
 } hoist;
 
@@ -328,11 +329,83 @@ static bool installs_packages(dko_pass_ctx *c, uint32_t node)
 
 /* ---- what it may cross ---------------------------------------------------------------------- */
 
+/* Is every part of a --chown value numeric (no user or group name that the
+ * install could be the one to create)? */
+static bool numeric_owner(const char *v)
+{
+	if (!*v)
+		return false;
+	for (; *v; v++)
+		if ((*v < '0' || *v > '9') && *v != ':')
+			return false;
+	return true;
+}
+
+/* Package source configuration that may point into the image (a local
+ * repository: deb file:/srv/debs, an apk repository folder). */
+static const char *const source_paths[] = {"/etc/apt/", "/etc/apk/", "/etc/yum.repos.d", "/etc/zypp/",
+                                           "/etc/dnf/", "/etc/yum.conf", "/etc/pacman"};
+
+static bool names_source_config(const char *t)
+{
+	for (size_t i = 0; i < sizeof(source_paths) / sizeof(source_paths[0]); i++)
+		if (strstr(t, source_paths[i]) || strstr(t, "sources.list"))
+			return true;
+	return false;
+}
+
+/* The first step of the stage above node that sets up a package source
+ * which may be local: a COPY/ADD into the source configuration (dockopt
+ * does not read what it copies), or a RUN that writes it with a file: or
+ * folder repository. UINT32_MAX when none. */
+static uint32_t local_source_step(dko_pass_ctx *c, uint32_t node)
+{
+	int stage = dko_graph_instr(c->graph, node)->stage;
+	uint32_t from = dko_graph_stage(c->graph, (uint32_t)stage)->from_node;
+	for (uint32_t k = from; k < node; k++) {
+		const dko_node *n = &c->doc->nodes[k];
+		if (n->kind != DKO_NODE_INSTR || dko_co_gone(c->doc, k))
+			continue;
+		const dko_instr *in = n->instr;
+		if (in->kind == DKO_I_COPY || in->kind == DKO_I_ADD) {
+			const dko_ginstr *gi = dko_graph_instr(c->graph, k);
+			for (uint32_t w = 0; w < gi->nwrites; w++) {
+				char *dest = dko_co_path_join(NULL, gi->writes[w].path);
+				bool hit = dest && names_source_config(dest);
+				free(dest);
+				if (hit)
+					return k;
+			}
+		} else if (in->kind == DKO_I_RUN) {
+			const char *t = c->doc->src + n->span.start;
+			size_t len = n->span.end - n->span.start;
+			char *text = dko_xstrndup(t, len);
+			bool hit = (names_source_config(text) || strstr(text, "add-apt-repository") ||
+			            strstr(text, "addrepo") || strstr(text, "zypper ar") ||
+			            strstr(text, "config-manager")) &&
+			           (strstr(text, "file:") || strstr(text, "copy:") || strstr(text, "/etc/apk/repositories") ||
+			            strstr(text, "baseurl=/") || strstr(text, "zypper ar /") || strstr(text, "addrepo /"));
+			free(text);
+			if (hit)
+				return k;
+		}
+	}
+	return UINT32_MAX;
+}
+
 static bool copy_crossable(dko_pass_ctx *c, const hoist *h, uint32_t k, char *why, size_t wl)
 {
 	const char *kw = dko_instr_name(c->doc->nodes[k].instr->kind);
 	uint32_t line = dko_pass_input_line(c, k);
 	const dko_ginstr *gi = dko_graph_instr(c->graph, k);
+	const dko_flag *own = dko_instr_flag(c->doc->nodes[k].instr, "chown");
+	if (own && !numeric_owner(own->value ? own->value : ""))
+		return snprintf(why, wl, "the %s at line %u gives its files to `%s`, a user or group the "
+		                "install may be what creates", kw, line, own->value ? own->value : ""), false;
+	if (h && h->sources != UINT32_MAX && h->sources < k)
+		return snprintf(why, wl, "the %s at line %u sets up a package source, which may be a folder "
+		                "the %s at line %u fills", dko_instr_name(c->doc->nodes[h->sources].instr->kind),
+		                dko_pass_input_line(c, h->sources), kw, line), false;
 	if (gi->nwrites != 1 || gi->writes[0].path[0] != '/')
 		return snprintf(why, wl, "dockopt cannot tell where the %s at line %u writes", kw, line), false;
 	char *dest = dko_co_path_join(NULL, gi->writes[0].path);
@@ -467,7 +540,7 @@ static bool follows_sources(const dko_pass_ctx *c, uint32_t k)
 
 static void consider(dko_pass_ctx *c, uint32_t node)
 {
-	hoist h = {.node = node};
+	hoist h = {.node = node, .sources = local_source_step(c, node)};
 	reach r;
 	if (!movable(c, &h)) {
 		walk_up(c, NULL, node, &r);
@@ -526,7 +599,9 @@ const dko_pass dko_pass_hoist_installs = {
 	 "that copy into application folders. It never crosses FROM, another RUN, ENV, ARG,\n"
 	 "USER, SHELL, ONBUILD, VOLUME, or a COPY into a system folder (/etc, /usr, /var,\n"
 	 "/opt, /lib*, /bin, /sbin, /root, /home: repository keys, sources lists and\n"
-	 "conffiles that the install reads).\n"
+	 "conffiles that the install reads), a COPY --chown to a user or group by name (the\n"
+	 "install may be what creates it), or any COPY below a step that sets up a package\n"
+	 "source which may be a folder of the image (deb file:/srv/debs, an apk folder).\n"
 	 "\n"
 	 "Before:\n"
 	 "  WORKDIR /app\n"
