@@ -111,11 +111,13 @@ static bool index_tool(dko_pm pm, const char *name)
 	    {DKO_PM_ZYPPER, "|zypper|"},
 	};
 	size_t n = strlen(name);
+	if (n == 0 || strchr(name, '|'))
+		return false;
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
 		if (tools[i].pm != pm)
 			continue;
 		for (const char *p = strstr(tools[i].names, name); p; p = strstr(p + 1, name))
-			if (p[-1] == '|' && p[n] == '|')
+			if (p > tools[i].names && p[-1] == '|' && p[n] == '|')
 				return true;
 	}
 	return false;
