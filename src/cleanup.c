@@ -2,6 +2,7 @@
  * cleanup.c - the cache-cleanup mechanism (see cleanup.h).
  */
 #include "cleanup.h"
+#include "context.h"
 #include "runedit.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -460,6 +461,64 @@ static char *needed_cleanup(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t
 	return dko_buf_detach(&b, NULL);
 }
 
+static const char *find_bytes(const char *h, size_t hl, const char *n)
+{
+	size_t nl = strlen(n);
+	for (size_t i = 0; nl && i + nl <= hl; i++)
+		if (h[i] == n[0] && !memcmp(h + i, n, nl))
+			return h + i;
+	return NULL;
+}
+
+/* Is the yarn of this RUN provably Yarn 1 (classic)? In Yarn 2+ (Berry)
+ * `yarn cache clean` deletes the project's own cache (.yarn/cache), which
+ * Plug'n'Play loads every dependency from. Proof needs the build context:
+ * a package.json at its root that does not ask for another yarn, no
+ * .yarnrc.yml, no yarn-path in .yarnrc, and nothing in the Dockerfile that
+ * switches yarn (corepack, yarn set version) or a Berry-only flag. */
+static bool yarn_classic(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *ops, size_t nops,
+                         char *why, size_t wl)
+{
+	static const char *const berry_flags[] = {"--immutable", "--immutable-cache", "--check-cache",
+	                                          "--mode", "--refresh-lockfile", "--inline-builds"};
+	for (size_t i = 0; i < nops; i++)
+		for (size_t f = 0; ops[i].manager == DKO_PM_YARN && f < sizeof(berry_flags) / sizeof(berry_flags[0]); f++)
+			if (has_option(&ops[i], berry_flags[f]))
+				return snprintf(why, wl, "%s is a Yarn 2+ flag", berry_flags[f]), false;
+	const dko_node *n = &c->doc->nodes[node];
+	char *head = dko_xstrndup(c->doc->src, n->span.end);
+	bool switches = strstr(head, "corepack") || strstr(head, "set version") ||
+	                strstr(head, "policies set-version") || strstr(head, ".yarnrc") ||
+	                strstr(head, "yarnPath") || strstr(head, "yarn-path");
+	free(head);
+	if (switches)
+		return snprintf(why, wl, "the Dockerfile may switch to Yarn 2+ (corepack, yarn set version, .yarnrc)"), false;
+	if (!c->context)
+		return snprintf(why, wl, "without the build context dockopt cannot tell Yarn 1 from Yarn 2+"), false;
+	char *data;
+	size_t len;
+	if (dko_context_exists(c->context, ".yarnrc.yml"))
+		return snprintf(why, wl, "the context has a .yarnrc.yml (Yarn 2+)"), false;
+	if (dko_context_read(c->context, ".yarnrc", &data, &len) == 0) {
+		bool path = find_bytes(data, len, "yarn-path") != NULL;
+		free(data);
+		if (path)
+			return snprintf(why, wl, ".yarnrc sets yarn-path (it may be Yarn 2+)"), false;
+	}
+	if (dko_context_read(c->context, "package.json", &data, &len) != 0)
+		return snprintf(why, wl, "the context has no package.json at its root to tell the yarn version"), false;
+	const char *pm = find_bytes(data, len, "\"packageManager\"");
+	bool other = false;
+	if (pm) {
+		const char *y = find_bytes(pm, len - (size_t)(pm - data), "yarn@");
+		other = !y || y - pm > 40 || strncmp(y + 5, "1.", 2) != 0;
+	}
+	free(data);
+	if (other)
+		return snprintf(why, wl, "package.json names a packageManager other than Yarn 1"), false;
+	return true;
+}
+
 static bool run_append(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node,
                        const dko_pkg_op *ops, size_t nops)
 {
@@ -471,7 +530,12 @@ static bool run_append(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node
 	const char *why = NULL;
 	char whybuf[160];
 	int consumer = r->is_index ? later_consumer(c, node, pm, &why, whybuf, sizeof(whybuf)) : -1;
-	if (consumer >= 0) {
+	if (strstr(cmd, "yarn cache clean") && !yarn_classic(c, node, ops, nops, whybuf, sizeof(whybuf))) {
+		dko_pass_suggest(c, node,
+		                 "%s could be removed here with `%s` if this is Yarn 1, but %s; in Yarn 2+ "
+		                 "`yarn cache clean` deletes the project cache Plug'n'Play loads from",
+		                 r->what, cmd, whybuf);
+	} else if (consumer >= 0) {
 		dko_pass_suggest(c, node,
 		                 "%s could be removed here with `%s`, but the RUN at line %u may use "
 		                 "the %s index without refreshing it first: %s",

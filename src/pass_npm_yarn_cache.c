@@ -28,7 +28,9 @@ const dko_pass dko_pass_npm_yarn_cache = {
 	 "Clean the npm/yarn cache in the RUN that installs.",
 	 "npm, yarn and pnpm keep every downloaded package in a cache (~/.npm,\n"
 	 "~/.cache/yarn, the pnpm store) that an image never uses again. Cleaning it in the\n"
-	 "same RUN keeps it out of the layer.\n"
+	 "same RUN keeps it out of the layer. `yarn cache clean` is added only when the\n"
+	 "build context proves Yarn 1: in Yarn 2+ it deletes the project's own cache, which\n"
+	 "Plug'n'Play loads every dependency from.\n"
 	 "\n"
 	 "Before:\n"
 	 "  RUN npm ci --omit=dev\n"
