@@ -309,9 +309,11 @@ static void pip_options(pip_ctx *pc, char **tok, size_t n, const char *line)
 				pip_item(pc, &pc->r->vcs, &pc->r->nvcs, line);
 			else if (!is_url(v))
 				pip_item(pc, &pc->r->local, &pc->r->nlocal, line);
-		} else if ((v = opt_value(tok, n, &i, "-f", "--find-links")) != NULL) {
+		} else if ((v = opt_value(tok, n, &i, "-f", "--find-links")) != NULL ||
+		           (v = opt_value(tok, n, &i, "-i", "--index-url")) != NULL ||
+		           (v = opt_value(tok, n, &i, NULL, "--extra-index-url")) != NULL) {
 			pip_item(pc, &pc->r->options, &pc->r->noptions, line);
-			if (!is_url(v))
+			if (!is_url(v) || !strncmp(v, "file:", 5)) /* a folder of the image */
 				pip_item(pc, &pc->r->local, &pc->r->nlocal, line);
 		} else if (tok[i][0] == '-') {
 			pip_item(pc, &pc->r->options, &pc->r->noptions, line);
@@ -550,27 +552,50 @@ static void npm_workspaces(dko_npm *n, dko_arena *a, const dko_json *ws)
 	}
 }
 
+/* A dependency spec that names a file or folder of the project: a path, a
+ * local protocol, a patch, or a bare tarball name (npm reads `foo.tgz` as a
+ * file). */
 static bool local_spec(const char *v)
 {
-	static const char *const pre[] = {"file:", "link:", "portal:", "workspace:", "./", "../", "/", "~/"};
+	static const char *const pre[] = {"file:", "link:", "portal:", "workspace:", "patch:",
+	                                  "git+file:", "./", "../", "/", "~/"};
 	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
 		if (!strncmp(v, pre[i], strlen(pre[i])))
 			return true;
 	}
+	if (!strstr(v, "://") && (has_suffix(v, ".tgz") || has_suffix(v, ".tar.gz") || has_suffix(v, ".tar")))
+		return true;
 	return !strcmp(v, ".") || !strcmp(v, "..");
+}
+
+static void npm_local_in(dko_npm *n, dko_arena *a, const dko_json *d, int depth)
+{
+	for (size_t i = 0; d && d->type == DKO_JSON_OBJECT && i < d->len; i++) {
+		const char *v = dko_json_string(d->items[i]);
+		if (v && local_spec(v)) {
+			dko_mf_pair p = {dko_arena_strdup(a, d->keys[i]), dko_arena_strdup(a, v)};
+			MF_PUSH(a, n->local_deps, n->nlocal_deps, p);
+		} else if (!v && depth < 8) {
+			npm_local_in(n, a, d->items[i], depth + 1); /* nested npm overrides */
+		}
+	}
 }
 
 static void npm_local_deps(dko_npm *n, dko_arena *a, const dko_json *root)
 {
-	static const char *const kinds[] = {"dependencies", "devDependencies", "optionalDependencies"};
-	for (size_t k = 0; k < 3; k++) {
-		const dko_json *d = dko_json_get(root, kinds[k]);
-		for (size_t i = 0; d && d->type == DKO_JSON_OBJECT && i < d->len; i++) {
-			const char *v = dko_json_string(d->items[i]);
-			if (v && local_spec(v)) {
-				dko_mf_pair p = {dko_arena_strdup(a, d->keys[i]), dko_arena_strdup(a, v)};
-				MF_PUSH(a, n->local_deps, n->nlocal_deps, p);
-			}
+	static const char *const kinds[] = {"dependencies", "devDependencies", "optionalDependencies",
+	                                    "resolutions", "overrides"};
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		npm_local_in(n, a, dko_json_get(root, kinds[k]), 0);
+	const dko_json *pnpm = dko_json_get(root, "pnpm");
+	if (pnpm && pnpm->type == DKO_JSON_OBJECT) {
+		npm_local_in(n, a, dko_json_get(pnpm, "overrides"), 0);
+		/* pnpm applies these patch files of the project while it installs */
+		const dko_json *pd = dko_json_get(pnpm, "patchedDependencies");
+		for (size_t i = 0; pd && pd->type == DKO_JSON_OBJECT && i < pd->len; i++) {
+			const char *v = dko_json_string(pd->items[i]);
+			dko_mf_pair p = {dko_arena_strdup(a, pd->keys[i]), dko_arena_strdup(a, v ? v : "a patch file")};
+			MF_PUSH(a, n->local_deps, n->nlocal_deps, p);
 		}
 	}
 }
@@ -594,6 +619,21 @@ static void npm_siblings(dko_npm *n, dko_arena *a, dko_context *ctx)
 	for (size_t i = 0; i < sizeof(confdirs) / sizeof(confdirs[0]); i++) {
 		if (mf_has_dir(ctx, a, n->dir, confdirs[i]))
 			MF_PUSH(a, n->config_files, n->nconfig_files, mf_sibling(a, n->dir, confdirs[i]));
+	}
+	/* pnpm 10 keeps patchedDependencies in pnpm-workspace.yaml: patch files
+	 * of the project that the install applies. */
+	char *ws;
+	size_t wl;
+	if (mf_has_file(ctx, a, n->dir, "pnpm-workspace.yaml") &&
+	    dko_context_read(ctx, mf_sibling(a, n->dir, "pnpm-workspace.yaml"), &ws, &wl) == 0) {
+		bool patched = false;
+		for (size_t i = 0; i + 19 <= wl && !patched; i++)
+			patched = !memcmp(ws + i, "patchedDependencies", 19);
+		free(ws);
+		if (patched) {
+			dko_mf_pair p = {"patchedDependencies", "patch files named in pnpm-workspace.yaml"};
+			MF_PUSH(a, n->local_deps, n->nlocal_deps, p);
+		}
 	}
 }
 
