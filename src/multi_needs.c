@@ -3,7 +3,7 @@
  * the image needs when it runs.
  *
  * Run-time files: every file the final stage copies from the build context
- * that is not a build input (sources, manifests, build files, docs, tests,
+ * that is not a build input (sources, manifests, build files, tests,
  * VCS and CI files of the toolchain at hand) is copied from the build stage
  * into the runtime stage at the same path, with the same --chown/--chmod.
  * Copies from other stages or URLs and heredocs are kept as they are.
@@ -138,9 +138,9 @@ static const char generic_inputs[] =
 	"CODEOWNERS|Makefile|makefile|GNUmakefile|Jenkinsfile|test|tests|testdata|__tests__|"
 	"spec|e2e|.golangci.yml|.golangci.yaml|.goreleaser.yml|.goreleaser.yaml|.pre-commit-config.yaml|"
 	"renovate.json|.dockopt.yml|.dockopt.yaml|.devcontainer";
-static const char *const generic_prefixes[] = {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG",
-                                               "CONTRIBUTING", "AUTHORS", "NOTICE", "SECURITY",
-                                               "Dockerfile.", "docker-compose", "compose."};
+/* Docs (README, LICENSE, ...) are not here: a program may read or serve
+ * them, and they are small, so they stay in the runtime stage. */
+static const char *const generic_prefixes[] = {"Dockerfile.", "docker-compose", "compose."};
 
 typedef struct kind_inputs {
 	ms_build build;
@@ -337,6 +337,101 @@ static bool scan_copy(ms_plan *p, uint32_t node, const dko_ginstr *gi)
 	return true;
 }
 
+/* ---- programs that start other programs --------------------------------------------------- */
+
+/* Source suffixes per build, and what in them starts another program: the
+ * runtime image would then need that program, which the toolchain image had
+ * (git, sh, compilers) and the runtime may not. */
+static const struct {
+	unsigned builds;
+	const char *suffixes;
+	const char *needles[8];
+} spawners[] = {
+    {1u << MS_B_GO, ".go", {"\"os/exec\"", "syscall.Exec", "syscall.ForkExec", "StartProcess"}},
+    {1u << MS_B_CARGO, ".rs", {"process::Command", "Command::new", "libc::exec", "libc::system"}},
+    {(1u << MS_B_MAKE) | (1u << MS_B_CC), ".c|.cc|.cpp|.cxx|.h|.hpp",
+     {"system(", "popen(", "execv", "execl", "posix_spawn", "wordexp("}},
+    {(1u << MS_B_MVN) | (1u << MS_B_GRADLE), ".java|.kt|.scala|.groovy",
+     {"ProcessBuilder", "getRuntime().exec", "Runtime.exec"}},
+    {1u << MS_B_NPM, ".js|.mjs|.cjs|.ts|.mts|.cts|.jsx|.tsx",
+     {"child_process", "execa", "shelljs", "cross-spawn", "Bun.spawn", "Deno.Command"}},
+    {1u << MS_B_DOTNET, ".cs|.fs|.vb", {"Process.Start", "ProcessStartInfo"}},
+};
+
+typedef struct spawn_scan {
+	ms_plan *p;
+	size_t bytes; /* read so far */
+	const char *file, *needle;
+	bool too_big;
+} spawn_scan;
+
+static bool text_has(const char *t, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; k && i + k <= n; i++)
+		if (t[i] == needle[0] && !memcmp(t + i, needle, k))
+			return true;
+	return false;
+}
+
+static int spawn_visit(const dko_context_entry *e, void *payload)
+{
+	spawn_scan *sc = payload;
+	ms_plan *p = sc->p;
+	if (e->kind == DKO_CTX_DIR)
+		return in_list("node_modules|vendor|target|.git|test|tests|testdata|__tests__|e2e", e->name)
+		           ? DKO_CONTEXT_WALK_SKIP
+		           : 0;
+	if (e->kind != DKO_CTX_FILE || ends_with(e->name, "_test.go") || strstr(e->name, ".test.") ||
+	    strstr(e->name, ".spec."))
+		return 0;
+	for (size_t i = 0; i < sizeof(spawners) / sizeof(spawners[0]); i++) {
+		if (!(p->builds & spawners[i].builds) || !suffix_in(e->name, spawners[i].suffixes))
+			continue;
+		size_t len;
+		char *data = ms_read_context(p, e->path, &len);
+		if (!data)
+			return 0;
+		sc->bytes += len;
+		for (size_t k = 0; k < 8 && spawners[i].needles[k] && !sc->needle; k++)
+			if (text_has(data, len, spawners[i].needles[k])) {
+				sc->needle = spawners[i].needles[k];
+				sc->file = ms_str(p, e->path);
+			}
+		free(data);
+		if (sc->needle)
+			return DKO_EINVAL; /* stop: found one */
+		if (sc->bytes > 64u << 20) {
+			sc->too_big = true;
+			return DKO_EINVAL;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+/* Whether the program the build makes may start other programs. */
+static bool check_spawns(ms_plan *p)
+{
+	if (!p->c->context)
+		return true;
+	spawn_scan sc = {p, 0, NULL, NULL, false};
+	dko_context_walk_opts o = {.max_entries = 50000};
+	dko_context_walk_stats st = {0};
+	dko_context_walk(p->c->context, "", &o, spawn_visit, &sc, &st);
+	if (sc.needle) {
+		const char *n = sc.needle;
+		size_t l = strlen(n);
+		const char *shown = (l > 2 && n[0] == '"') ? ms_strf(p, "%.*s", (int)(l - 2), n + 1) : n;
+		return ms_fail(p, p->build_node, "the program may start other programs (%s in %s), which the "
+		               "toolchain image has and a runtime image may not", shown, sc.file);
+	}
+	if (sc.too_big || st.truncated)
+		return ms_fail(p, p->build_node, "the sources are too many to check whether the program starts "
+		               "other programs");
+	return true;
+}
+
 bool ms_scan_files(ms_plan *p)
 {
 	for (uint32_t i = p->st->from_node + 1; i < p->st->end_node; i++) {
@@ -349,7 +444,7 @@ bool ms_scan_files(ms_plan *p)
 		if (!scan_copy(p, i, gi))
 			return false;
 	}
-	return true;
+	return check_spawns(p);
 }
 
 /* ---- what the commands need ------------------------------------------------------------------- */
