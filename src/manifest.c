@@ -309,11 +309,14 @@ static void pip_options(pip_ctx *pc, char **tok, size_t n, const char *line)
 				pip_item(pc, &pc->r->vcs, &pc->r->nvcs, line);
 			else if (!is_url(v))
 				pip_item(pc, &pc->r->local, &pc->r->nlocal, line);
-		} else if ((v = opt_value(tok, n, &i, "-f", "--find-links")) != NULL ||
-		           (v = opt_value(tok, n, &i, "-i", "--index-url")) != NULL ||
-		           (v = opt_value(tok, n, &i, NULL, "--extra-index-url")) != NULL) {
+		} else if ((v = opt_value(tok, n, &i, "-f", "--find-links")) != NULL) {
 			pip_item(pc, &pc->r->options, &pc->r->noptions, line);
 			if (!is_url(v) || !strncmp(v, "file:", 5)) /* a folder of the image */
+				pip_item(pc, &pc->r->local, &pc->r->nlocal, line);
+		} else if ((v = opt_value(tok, n, &i, "-i", "--index-url")) != NULL ||
+		           (v = opt_value(tok, n, &i, NULL, "--extra-index-url")) != NULL) {
+			pip_item(pc, &pc->r->options, &pc->r->noptions, line);
+			if (!strncmp(v, "file:", 5) || v[0] == '/' || v[0] == '.') /* an index in the image */
 				pip_item(pc, &pc->r->local, &pc->r->nlocal, line);
 		} else if (tok[i][0] == '-') {
 			pip_item(pc, &pc->r->options, &pc->r->noptions, line);

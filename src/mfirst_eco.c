@@ -179,10 +179,11 @@ static bool pip_flags(mf_plan *p, const dko_pkg_op *op, strvec *reqs)
 			DKO_VEC_PUSH(reqs, v);
 		else if (mf_opt_value(f, "-e", "--editable"))
 			return mf_fail(p, "it installs an editable package (%s)", f);
-		else if (((v = mf_opt_value(f, "-f", "--find-links")) || (v = mf_opt_value(f, "-i", "--index-url")) ||
-		          (v = mf_opt_value(f, NULL, "--extra-index-url"))) &&
-		         (!strstr(v, "://") || !strncmp(v, "file:", 5)))
+		else if ((v = mf_opt_value(f, "-f", "--find-links")) && (!strstr(v, "://") || !strncmp(v, "file:", 5)))
 			return mf_fail(p, "it finds packages in the local folder %s", v);
+		else if (((v = mf_opt_value(f, "-i", "--index-url")) || (v = mf_opt_value(f, NULL, "--extra-index-url"))) &&
+		         (!strncmp(v, "file:", 5) || v[0] == '/' || v[0] == '.'))
+			return mf_fail(p, "it uses the package index in the local folder %s", v);
 		else if (((v = mf_opt_value(f, "-t", "--target")) || (v = mf_opt_value(f, NULL, "--prefix")) ||
 		          (v = mf_opt_value(f, NULL, "--root")) || (v = mf_opt_value(f, NULL, "--src"))) &&
 		         v[0] != '/')

@@ -63,6 +63,7 @@ static void test_manifest__pip(void **state)
 	    "--index-url https://pypi.example/simple\n"
 	    "--extra-index-url=${EXTRA_URL}\n"
 	    "-f ./wheels\n"
+	    "--find-links file:///app/wheels\n"
 	    "requests>=2.0 \\\n"
 	    "    --hash=sha256:abc\n"
 	    "-e .\n"
@@ -105,16 +106,18 @@ static void test_manifest__pip(void **state)
 	/* requests, -e ., ./libs/pkg, foo, git+, bar, baz, local.whl, flask,
 	 * numpy, pytest (excluded, still read), urllib3 */
 	assert_int_equal(r->nreqs, 12);
-	assert_int_equal(r->nlocal, 5);
+	assert_int_equal(r->nlocal, 6);
 	assert_true(has_item(r->local, r->nlocal, "-e ."));
 	assert_true(has_item(r->local, r->nlocal, "./libs/pkg"));
 	assert_true(has_item(r->local, r->nlocal, "foo @ file:///src/foo"));
 	assert_true(has_item(r->local, r->nlocal, "local.whl"));
 	assert_true(has_item(r->local, r->nlocal, "-f ./wheels"));
+	/* a file: URL is a folder of the image, not a remote index */
+	assert_true(has_item(r->local, r->nlocal, "--find-links file:///app/wheels"));
 	assert_int_equal(r->nvcs, 2);
-	assert_int_equal(r->vcs[1].line, 15);
+	assert_int_equal(r->vcs[1].line, 16);
 	assert_string_equal(r->vcs[1].file, "requirements.txt");
-	assert_int_equal(r->noptions, 3);
+	assert_int_equal(r->noptions, 4);
 	assert_string_equal(r->options[0].text, "--index-url https://pypi.example/simple");
 	assert_int_equal(r->nremote, 1);
 	assert_true(r->env_vars);
