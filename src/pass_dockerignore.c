@@ -8,21 +8,25 @@
  *
  * What it lists, each only when it exists (found by a bounded walk of the
  * context) and no COPY/ADD or bind mount names it:
- *   - VCS folders (.git, .hg, .svn, .bzr) when nothing after the COPY may
- *     read version-control metadata (see ctxuse.h: git commands, versioning
- *     tools, Go and .NET builds, build configuration that mentions them);
- *   - node_modules folders when an npm/yarn/pnpm install runs after the
- *     COPY in that very folder (the install rebuilds them);
- *   - target/ and build/ when a Cargo, Maven or Gradle build after the COPY
- *     writes them there;
+ *   - VCS folders (.git, .hg, .svn, .bzr) when no step may read
+ *     version-control metadata (see ctxuse.h: git commands, versioning
+ *     tools, Go and .NET builds, build configuration that mentions them;
+ *     and any RUN command dockopt cannot see into);
+ *   - node_modules folders when every stage that copies the whole context
+ *     runs npm ci in that very folder after the COPY (it rebuilds them);
  *   - Python bytecode (__pycache__, and *.pyc when every one has its .py),
  *     .venv (unless the Dockerfile mentions it), *.log files, editor and OS
  *     files (.idea, .vscode, .DS_Store, *.swp) and tool caches
  *     (.pytest_cache, .mypy_cache, .ruff_cache, .tox, .nox).
  * .env files are only suggested: an application may read them at run time.
- * With an existing ignore file, or when other Dockerfiles live in the
- * context folder (one .dockerignore would serve them all), or without a
- * build context, it only suggests.
+ * With an existing ignore file, or when other Dockerfiles live anywhere in
+ * the context (one .dockerignore would serve them all), or without a build
+ * context, it only suggests. VCS folders stay whenever any step of the file
+ * may read them, a RUN that runs what dockopt cannot see into (make, a
+ * script, a build tool, pip install .) included; node_modules only goes
+ * when every stage that copies the whole context rebuilds it with npm ci in
+ * that folder; target/ and build/ are only suggested (the tools keep what
+ * they find there).
  */
 #include "cleanup.h"
 #include "ctxuse.h"
@@ -133,7 +137,13 @@ static void visit_file(found *f, const dko_context_entry *e)
 		push(&f->junk, e->path);
 	else if (e->depth == 1 && (!strcmp(n, ".env") || !strncmp(n, ".env.", 5)))
 		push(&f->envs, e->path);
-	if (e->depth == 1 && dko_is_dockerfile_name(n, NULL) && (!f->self || strcmp(f->self, e->path)))
+	/* Another Dockerfile anywhere in the context may be built from it too
+	 * (docker build -f sub/x.Dockerfile .) and would share the file. */
+	bool df = dko_is_dockerfile_name(n, NULL) || !strncmp(n, "Dockerfile", 10) ||
+	          !strncmp(n, "Containerfile", 13) || ends_with(n, ".dockerfile") || ends_with(n, ".Dockerfile") ||
+	          ends_with(n, ".containerfile") || ends_with(n, ".Containerfile");
+	if (df && !ends_with(n, ".dockerignore") && !ends_with(n, ".containerignore") &&
+	    (!f->self || strcmp(f->self, e->path)))
 		push(&f->dockerfiles, e->path);
 }
 
@@ -155,6 +165,8 @@ static int visit(const dko_context_entry *e, void *payload)
  * COPY of its stage, and the first whole COPY. */
 typedef struct usage {
 	uint32_t first_whole;         /* first whole-context COPY/ADD, or UINT32_MAX */
+	unsigned nwhole;              /* stages that copy the whole context */
+	dko_cu_paths fresh_in_stage;  /* this stage's node_modules rebuilt (scratch) */
 	dko_co_copy whole;            /* its mapping */
 	dko_cu_paths installs_after;  /* node_modules rebuilt: their folder */
 	dko_cu_paths installs_any;    /* installs anywhere (for suggestions) */
@@ -162,23 +174,66 @@ typedef struct usage {
 	dko_cu_paths sources;         /* context paths COPY/ADD/mounts name */
 } usage;
 
-static bool is_node_install(const dko_pkg_op *op)
+static bool listed(const dko_cu_paths *v, const char *s)
 {
-	return (op->manager == DKO_PM_NPM || op->manager == DKO_PM_YARN || op->manager == DKO_PM_PNPM) &&
-	       op->verb == DKO_PV_INSTALL && !op->global && !op->npackages;
+	for (size_t i = 0; i < v->len; i++)
+		if (!strcmp(v->items[i], s))
+			return true;
+	return false;
+}
+
+/* An install that rebuilds node_modules from scratch in its folder:
+ * `npm ci` deletes it first. (npm install, yarn and pnpm reuse what they
+ * find, so a copied node_modules may stay in the image: leaving it out of
+ * the context would change the image.) */
+static bool is_node_install(const dko_pkg_op *op, const dko_sh_script *s)
+{
+	if (op->manager != DKO_PM_NPM || op->verb != DKO_PV_INSTALL || op->global || op->npackages)
+		return false;
+	const dko_sh_cmd *cmd = dko_sh_cmd_at(s, op->cmd_index);
+	bool ci = false;
+	for (uint32_t k = 1; cmd && k < cmd->nwords; k++) {
+		const char *w = cmd->words[k].lit;
+		if (!w)
+			return false;
+		if (!strcmp(w, "ci") || !strcmp(w, "clean-install"))
+			ci = true;
+		/* another folder than the WORKDIR */
+		if (!strncmp(w, "--prefix", 8) || !strcmp(w, "-C") || !strncmp(w, "--cwd", 5) ||
+		    !strncmp(w, "--dir", 5) || !strncmp(w, "--workspace", 11) || !strcmp(w, "-w"))
+			return false;
+	}
+	return ci;
+}
+
+/* Does the script change folder before its last command (cd, pushd)? */
+static bool changes_dir(const dko_sh_script *s)
+{
+	for (size_t i = 0; i < dko_sh_cmd_count(s); i++) {
+		const dko_sh_cmd *x = dko_sh_cmd_at(s, i);
+		const char *n = x->nwords ? x->words[0].lit : NULL;
+		if (n && (!strcmp(n, "cd") || !strcmp(n, "pushd") || !strcmp(n, "popd")))
+			return true;
+	}
+	return false;
 }
 
 static void note_ops(dko_pass_ctx *c, usage *u, uint32_t k, const dko_co_copy *whole, bool after)
 {
 	size_t nops;
 	const dko_pkg_op *ops = dko_cleanup_ops(c, k, &nops);
+	const dko_sh_script *s = dko_pass_script(c, k);
 	char *dir = dko_cu_workdir(c, k, whole);
+	bool moved = s && changes_dir(s);
 	for (size_t i = 0; dir && i < nops; i++) {
 		const dko_pkg_op *op = &ops[i];
-		if (is_node_install(op)) {
+		if (!moved && is_node_install(op, s)) {
 			dko_buf b = DKO_BUF_INIT;
 			dko_buf_printf(&b, "%s%snode_modules", dir, *dir ? "/" : "");
-			DKO_VEC_PUSH(after ? &u->installs_after : &u->installs_any, dko_buf_detach(&b, NULL));
+			char *nm = dko_buf_detach(&b, NULL);
+			if (after && !listed(&u->fresh_in_stage, nm))
+				DKO_VEC_PUSH(&u->fresh_in_stage, dko_xstrdup(nm));
+			DKO_VEC_PUSH(&u->installs_any, nm);
 		} else if (after && op->verb == DKO_PV_BUILD && op->output && op->output[0] != '/' &&
 		           (op->manager == DKO_PM_CARGO || op->manager == DKO_PM_MVN || op->manager == DKO_PM_GRADLE)) {
 			dko_buf b = DKO_BUF_INIT;
@@ -189,7 +244,9 @@ static void note_ops(dko_pass_ctx *c, usage *u, uint32_t k, const dko_co_copy *w
 	free(dir);
 }
 
-/* One stage: its first whole COPY (if any) and its RUNs, mapped through it. */
+/* One stage: its first whole COPY (if any) and its RUNs, mapped through it.
+ * A node_modules counts as rebuilt only when every stage that copies the
+ * whole context rebuilds it (installs_after keeps one entry per stage). */
 static void scan_stage(dko_pass_ctx *c, usage *u, const dko_stage *st)
 {
 	dko_co_copy whole = {0};
@@ -201,6 +258,7 @@ static void scan_stage(dko_pass_ctx *c, usage *u, const dko_stage *st)
 		return;
 	if (u->first_whole == UINT32_MAX)
 		u->first_whole = at;
+	u->nwhole++;
 	dko_co_copy_get(c, at, &whole);
 	free((char *)whole.source);
 	whole.source = dko_xstrdup(""); /* '.', '/' and '*' all map the root to dest */
@@ -209,6 +267,9 @@ static void scan_stage(dko_pass_ctx *c, usage *u, const dko_stage *st)
 		if (n->kind == DKO_NODE_INSTR && n->instr->kind == DKO_I_RUN)
 			note_ops(c, u, k, &whole, k > at);
 	}
+	for (size_t i = 0; i < u->fresh_in_stage.len; i++)
+		DKO_VEC_PUSH(&u->installs_after, u->fresh_in_stage.items[i]);
+	u->fresh_in_stage.len = 0;
 	dko_co_copy_release(&whole);
 }
 
@@ -232,15 +293,8 @@ static void usage_free(usage *u)
 	dko_cu_paths_free(&u->installs_any);
 	dko_cu_paths_free(&u->outputs);
 	dko_cu_paths_free(&u->sources);
+	dko_cu_paths_free(&u->fresh_in_stage);
 	dko_co_copy_release(&u->whole);
-}
-
-static bool listed(const dko_cu_paths *v, const char *s)
-{
-	for (size_t i = 0; i < v->len; i++)
-		if (!strcmp(v->items[i], s))
-			return true;
-	return false;
 }
 
 /* Whether any instruction's text mentions word (e.g. ".venv"). */
@@ -254,10 +308,79 @@ static bool mentioned(const dko_pass_ctx *c, const char *word)
 	return false;
 }
 
-/* The first step after the whole COPY that may read VCS metadata. */
+/* Commands that do not read a project's version-control metadata. */
+static const char vcs_blind[] =
+	"|mkdir|chmod|chown|chgrp|ln|cp|mv|rm|rmdir|echo|printf|touch|true|false|:|set|export|unset|cd|"
+	"pushd|popd|test|[|ls|cat|head|tail|sed|grep|tar|gzip|gunzip|unzip|bzip2|xz|zstd|curl|wget|"
+	"useradd|adduser|groupadd|addgroup|usermod|id|sha256sum|sha512sum|sha1sum|md5sum|gpg|gpgconf|"
+	"dpkg|dpkg-architecture|update-ca-certificates|ldconfig|locale-gen|localedef|sleep|date|uname|"
+	"which|command|tee|sort|uniq|cut|tr|wc|dirname|basename|readlink|realpath|install|stat|umask|"
+	"ulimit|apt-get|apt|apk|dnf|yum|microdnf|zypper|update-alternatives|setcap|rpm|gosu|su-exec|"
+	"ca-certificates|savelog|mktemp|find|";
+
+static bool blind(const char *name)
+{
+	size_t n = strlen(name);
+	if (!n || n > 40 || strchr(name, '|'))
+		return false;
+	char key[48];
+	snprintf(key, sizeof(key), "|%s|", name);
+	return strstr(vcs_blind, key) != NULL;
+}
+
+/* A RUN step whose commands dockopt cannot see into (a build, a script, a
+ * program of the project, pip install . of a local package) may read
+ * version-control metadata one level down: a Makefile include running git
+ * describe, a bundler config, a dynamic-versioning plugin. */
+static bool run_opaque_to_vcs(dko_pass_ctx *c, uint32_t k, char *why, size_t wl)
+{
+	const dko_node *nd = &c->doc->nodes[k];
+	const dko_instr *in = nd->instr->kind == DKO_I_ONBUILD ? nd->instr->sub : nd->instr;
+	if (!in || in->kind != DKO_I_RUN)
+		return false;
+	dko_sh_script *s = in->json ? NULL : dko_pass_script(c, k);
+	if (!s || dko_sh_is_opaque(s))
+		return snprintf(why, wl, "dockopt cannot read its commands"), true;
+	size_t nops;
+	const dko_pkg_op *ops = dko_cleanup_ops(c, k, &nops);
+	for (size_t i = 0; i < dko_sh_cmd_count(s); i++) {
+		const dko_sh_cmd *x = dko_sh_cmd_at(s, i);
+		const dko_pkg_op *op = NULL;
+		for (size_t o = 0; o < nops && !op; o++)
+			if (ops[o].cmd_index == i)
+				op = &ops[o];
+		if (op) {
+			/* Go, Cargo, Maven and Gradle builds read their own configuration,
+			 * which ctxuse checks (stamping, build.rs, plugins); make and
+			 * package scripts can run anything. */
+			bool checked = op->manager == DKO_PM_GO || op->manager == DKO_PM_CARGO ||
+			               op->manager == DKO_PM_MVN || op->manager == DKO_PM_GRADLE;
+			if (op->verb == DKO_PV_BUILD && !checked)
+				return snprintf(why, wl, "it runs a %s build", dko_pm_name(op->manager)), true;
+			for (uint32_t r = 0; op->verb == DKO_PV_INSTALL && r < op->npackages + op->nreads; r++) {
+				const char *pk = r < op->npackages ? op->packages[r] : op->reads[r - op->npackages];
+				if (!strcmp(pk, ".") || !strncmp(pk, "./", 2) || !strncmp(pk, "../", 3) || pk[0] == '/')
+					return snprintf(why, wl, "it installs the local package %s", pk), true;
+			}
+			continue;
+		}
+		if (!x->nwords)
+			continue;
+		const char *a0 = x->words[0].lit;
+		const char *base = a0 ? strrchr(a0, '/') : NULL;
+		base = base ? base + 1 : a0;
+		if (!a0 || !blind(base))
+			return snprintf(why, wl, "it runs `%s`, which dockopt cannot see into",
+			                a0 ? a0 : x->words[0].raw), true;
+	}
+	return false;
+}
+
+/* The first step that may read VCS metadata: anywhere in the file (a bind
+ * mount of the context reads it before any COPY). */
 static bool vcs_read(dko_pass_ctx *c, const usage *u, char *why, size_t wl)
 {
-	for (uint32_t k = u->first_whole; k < c->doc->nnodes; k++) {
+	for (uint32_t k = 0; k < c->doc->nnodes; k++) {
 		const dko_node *n = &c->doc->nodes[k];
 		if (n->kind != DKO_NODE_INSTR)
 			continue;
@@ -269,6 +392,11 @@ static bool vcs_read(dko_pass_ctx *c, const usage *u, char *why, size_t wl)
 		if (dko_cu_reads_vcs(c, c->context, k, u->whole.dest ? &u->whole : NULL, r, sizeof(r))) {
 			snprintf(why, wl, "the %s at line %u may read version-control metadata (%s)",
 			         dko_instr_name(kind), dko_pass_input_line(c, k), r);
+			return true;
+		}
+		if (run_opaque_to_vcs(c, k, r, sizeof(r))) {
+			snprintf(why, wl, "the RUN at line %u may read version-control metadata (%s)",
+			         dko_pass_input_line(c, k), r);
 			return true;
 		}
 	}
@@ -333,37 +461,44 @@ static void propose_deps(const found *f, const usage *u, proposal *p)
 	for (size_t i = 0; i < f->node_modules.len; i++) {
 		const char *nm = f->node_modules.items[i];
 		dko_cu_paths one = {(char **)&f->node_modules.items[i], 1, 1};
-		if (listed(&u->installs_after, nm) && unnamed(u, &one, true))
+		unsigned fresh = 0;
+		for (size_t k = 0; k < u->installs_after.len; k++)
+			fresh += !strcmp(u->installs_after.items[k], nm);
+		if (fresh && fresh == u->nwhole && unnamed(u, &one, true))
 			add(p, nm, "dependencies installed in the image");
+		else if (fresh)
+			maybe(p, nm, "a stage that copies the whole context does not rebuild it with npm ci");
 		else if (listed(&u->installs_any, nm))
-			maybe(p, nm, "the install runs before the COPY, which copies this folder over what it "
-			             "installed; leaving it out would change the image, so dockopt does not");
+			maybe(p, nm, "no `npm ci` rebuilds it from scratch after the COPY (npm install, yarn and "
+			             "pnpm keep what they find), so leaving it out could change the image");
 	}
 	for (size_t i = 0; i < f->outputs.len; i++) {
-		dko_cu_paths one = {(char **)&f->outputs.items[i], 1, 1};
-		if (listed(&u->outputs, f->outputs.items[i]) && unnamed(u, &one, true))
-			add(p, f->outputs.items[i], "build output, rebuilt in the image");
+		/* cargo, maven and gradle keep what they find in their output
+		 * folder (only a clean removes it): left out, the image changes. */
+		if (listed(&u->outputs, f->outputs.items[i]))
+			maybe(p, f->outputs.items[i], "the build writes there but keeps files it finds, so leaving "
+			                              "it out could change what it packages");
 	}
 }
 
 static void propose_junk(dko_pass_ctx *c, const found *f, const usage *u, proposal *p)
 {
-	if (f->pycache.len && unnamed(u, &f->pycache, false))
+	if (f->pycache.len && unnamed(u, &f->pycache, true))
 		add_named(p, &f->pycache, "__pycache__", "Python bytecode, rebuilt from the sources");
-	if (f->pyc.len && !f->pyc_orphan && unnamed(u, &f->pyc, false))
+	if (f->pyc.len && !f->pyc_orphan && unnamed(u, &f->pyc, true))
 		add_named(p, &f->pyc, "*.pyc", "Python bytecode, rebuilt from the sources");
 	for (size_t i = 0; i < f->venvs.len; i++) {
 		dko_cu_paths one = {(char **)&f->venvs.items[i], 1, 1};
-		if (!mentioned(c, ".venv") && unnamed(u, &one, false))
+		if (!mentioned(c, ".venv") && unnamed(u, &one, true))
 			add(p, f->venvs.items[i], "a local virtual environment");
 	}
-	if (f->logs.len && !mentioned(c, ".log") && unnamed(u, &f->logs, false))
+	if (f->logs.len && !mentioned(c, ".log") && unnamed(u, &f->logs, true))
 		add_named(p, &f->logs, "*.log", "logs");
 	for (size_t i = 0; i < f->junk.len; i++) {
 		const char *path = f->junk.items[i], *name = strrchr(path, '/');
 		name = name ? name + 1 : path;
 		dko_cu_paths one = {(char **)&f->junk.items[i], 1, 1};
-		if (mentioned(c, name) || !unnamed(u, &one, false))
+		if (mentioned(c, name) || !unnamed(u, &one, true))
 			continue;
 		const char *pat = ends_with(name, ".swp") ? "*.swp" : ends_with(name, ".swo") ? "*.swo" : name;
 		dko_cu_paths same = {0};
@@ -448,7 +583,7 @@ static void report(dko_pass_ctx *c, const found *f, const usage *u, proposal *p)
 	} else if (p->list.len) {
 		dko_pass_suggest(c, at, "this COPY sends the whole build context; a .dockerignore could leave "
 		                 "out %s, which the image does not need (dockopt does not write one because "
-		                 "%s lives in the same folder and would share it; BuildKit also reads "
+		                 "%s is in the same build context and would share it; BuildKit also reads "
 		                 "<Dockerfile name>.dockerignore for one Dockerfile alone)", dko_buf_cstr(&pats),
 		                 f->dockerfiles.items[0]);
 	}
@@ -507,11 +642,13 @@ const dko_pass dko_pass_dockerignore = {
 	 "make the image bigger, and every change to them re-runs the COPY and everything\n"
 	 "after it. When the context has no ignore file (.dockerignore,\n"
 	 "<Dockerfile>.dockerignore, .containerignore), dockopt proposes a .dockerignore with\n"
-	 "what exists in the context and the image does not need: .git (only when nothing\n"
-	 "after the COPY reads version-control metadata: git describe, setuptools-scm,\n"
-	 "a Go build), node_modules when the image installs its own, target/ or build/ when\n"
-	 "the image rebuilds them, Python bytecode, .venv, *.log, .idea, .vscode. It never\n"
-	 "lists a path the Dockerfile copies or reads; .env files are only suggested.\n"
+	 "what exists in the context and the image does not need: .git (only when no step\n"
+	 "may read version-control metadata: git describe, setuptools-scm, a Go build, or\n"
+	 "any command dockopt cannot see into such as make or a script), node_modules when\n"
+	 "every stage that copies the context rebuilds it with npm ci, Python bytecode,\n"
+	 ".venv, *.log, .idea, .vscode. It never lists a path the Dockerfile copies or\n"
+	 "reads; .env files, target/ and build/ are only suggested, and with other\n"
+	 "Dockerfiles in the context it only suggests.\n"
 	 "\n"
 	 "Proposed .dockerignore:\n"
 	 "  # version control\n"

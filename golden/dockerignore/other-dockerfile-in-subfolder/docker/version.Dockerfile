@@ -1,0 +1,4 @@
+FROM alpine/git
+WORKDIR /src
+COPY . .
+RUN hg id -i --always > /version
