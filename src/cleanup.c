@@ -519,6 +519,84 @@ static bool yarn_classic(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *ops, 
 	return true;
 }
 
+/* Whether word w names the program tool (or its package): "yum",
+ * "/usr/bin/dnf*", ".../node_modules/npm". */
+static bool names_tool(const char *w, const char *tool)
+{
+	const char *b = base_name(w);
+	size_t n = strlen(tool);
+	bool same = !strncmp(b, tool, n) && (b[n] == '\0' || !strcmp(b + n, "*") || !strcmp(b + n, "-*"));
+	if (!same)
+		return false;
+	if (!strchr(w, '/'))
+		return true; /* a package name: rpm -e yum, apk del npm */
+	return strstr(w, "/bin/") || strstr(w, "/sbin/") || strstr(w, "node_modules/");
+}
+
+/* The cleanup `tool ...` runs the package manager's own program: is it sure
+ * to exist when the cleanup runs? Some operation of that manager must have
+ * run for certain (not conditional, not tested with || as in
+ * `dnf install || yum install`), and nothing after it may remove the
+ * program (rpm -e yum, rm /usr/local/bin/npm). */
+static bool tool_sure(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *ops, size_t nops, const char *tool,
+                      char *why, size_t wl)
+{
+	dko_sh_script *s = dko_pass_script(c, node);
+	if (!s)
+		return snprintf(why, wl, "dockopt cannot read the RUN"), false;
+	size_t first = SIZE_MAX;
+	for (size_t i = 0; i < nops && first == SIZE_MAX; i++) {
+		const dko_sh_cmd *x = dko_sh_cmd_at(s, ops[i].cmd_index);
+		const char *a0 = x && x->nwords && x->words[0].lit ? base_name(x->words[0].lit) : "";
+		bool same = !strcmp(dko_pm_name(ops[i].manager), tool) || !strcmp(a0, tool);
+		if (!same || !x || x->conditional || x->background || x->in_subshell)
+			continue;
+		const dko_sh_item *it = x->list_index < dko_sh_item_count(s) ? dko_sh_item_at(s, x->list_index) : NULL;
+		if (it && it->only_and)
+			first = ops[i].cmd_index;
+	}
+	if (first == SIZE_MAX)
+		return snprintf(why, wl, "`%s` may not exist when it runs (the RUN uses it only conditionally, or with || after it)", tool),
+		       false;
+	static const char *const removers[] = {"rm", "rpm", "dpkg", "apt-get", "apt", "apk", "dnf", "yum",
+	                                       "microdnf", "zypper", "npm", "pip", "pip3", "unlink"};
+	for (size_t i = first + 1; i < dko_sh_cmd_count(s); i++) {
+		const dko_sh_cmd *x = dko_sh_cmd_at(s, i);
+		const char *a0 = x->nwords && x->words[0].lit ? base_name(x->words[0].lit) : "";
+		bool remover = false;
+		for (size_t k = 0; k < sizeof(removers) / sizeof(removers[0]); k++)
+			remover |= !strcmp(a0, removers[k]);
+		for (uint32_t k = 1; remover && k < x->nwords; k++)
+			if (x->words[k].lit && names_tool(x->words[k].lit, tool))
+				return snprintf(why, wl, "the RUN removes `%s` (%s) before the cleanup would run", tool,
+				                x->words[k].lit),
+				       false;
+	}
+	return true;
+}
+
+/* Every cleanup of cmd ("a && b") that runs a program must find it. */
+static bool cleanups_runnable(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *ops, size_t nops, const char *cmd,
+                              char *why, size_t wl)
+{
+	for (const char *p = cmd; *p;) {
+		const char *e = strstr(p, " && ");
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		size_t t = strcspn(p, " ");
+		if (t > n)
+			t = n;
+		char tool[32];
+		if (t > 0 && t < sizeof(tool)) {
+			memcpy(tool, p, t);
+			tool[t] = '\0';
+			if (strcmp(tool, "rm") && !tool_sure(c, node, ops, nops, tool, why, wl))
+				return false;
+		}
+		p = e ? e + 4 : p + n;
+	}
+	return true;
+}
+
 static bool run_append(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node,
                        const dko_pkg_op *ops, size_t nops)
 {
@@ -530,7 +608,9 @@ static bool run_append(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node
 	const char *why = NULL;
 	char whybuf[160];
 	int consumer = r->is_index ? later_consumer(c, node, pm, &why, whybuf, sizeof(whybuf)) : -1;
-	if (strstr(cmd, "yarn cache clean") && !yarn_classic(c, node, ops, nops, whybuf, sizeof(whybuf))) {
+	if (!cleanups_runnable(c, node, ops, nops, cmd, whybuf, sizeof(whybuf))) {
+		dko_pass_suggest(c, node, "%s could be removed here with `%s`, but %s", r->what, cmd, whybuf);
+	} else if (strstr(cmd, "yarn cache clean") && !yarn_classic(c, node, ops, nops, whybuf, sizeof(whybuf))) {
 		dko_pass_suggest(c, node,
 		                 "%s could be removed here with `%s` if this is Yarn 1, but %s; in Yarn 2+ "
 		                 "`yarn cache clean` deletes the project cache Plug'n'Play loads from",
