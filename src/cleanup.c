@@ -371,7 +371,7 @@ static bool run_flag(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node,
 {
 	dko_sh_script *s = dko_pass_script(c, node);
 	insvec ins = {0};
-	const char *mgr = NULL, *vw = NULL;
+	const char *mgr = NULL, *vw = NULL, *added = r->flag;
 	for (size_t i = 0; i < nops; i++) {
 		const dko_pkg_op *op = &ops[i];
 		if (!covers(r->managers, r->nmanagers, op->manager) || op->verb != r->flag_verb)
@@ -383,21 +383,31 @@ static bool run_flag(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node,
 		if (has_option(op, r->conflicts))
 			continue;
 		const char *verb = verb_text(op->manager, op->verb);
-		const dko_sh_word *w = verb_word(dko_sh_cmd_at(s, op->cmd_index), verb);
+		const dko_sh_cmd *cmd = dko_sh_cmd_at(s, op->cmd_index);
+		const dko_sh_word *w = verb_word(cmd, verb);
 		if (!w)
 			continue;
+		/* aptitude spells it --without-recommends (-R) */
+		const char *flag = r->flag;
+		if (r->flag_is_no_recommends && cmd->nwords && cmd->words[0].lit &&
+		    !strcmp(base_name(cmd->words[0].lit), "aptitude")) {
+			if (has_option(op, "--with-recommends|-r|--without-recommends|-R"))
+				continue;
+			flag = "--without-recommends";
+		}
 		insertion x = {dko_sh_phys_span(s, w->span).end, NULL};
 		dko_buf t = DKO_BUF_INIT;
-		dko_buf_printf(&t, " %s", r->flag);
+		dko_buf_printf(&t, " %s", flag);
 		x.text = dko_buf_detach(&t, NULL);
 		DKO_VEC_PUSH(&ins, x);
 		mgr = dko_pm_name(op->manager);
 		vw = verb;
+		added = flag;
 	}
 	bool edited = ins.len > 0;
 	if (edited) {
 		apply_insertions(c, node, &ins);
-		dko_pass_applied(c, node, node, "added %s to %s %s (%s)", r->flag, mgr, vw, r->what);
+		dko_pass_applied(c, node, node, "added %s to %s %s (%s)", added, mgr, vw, r->what);
 	}
 	for (size_t i = 0; i < ins.len; i++)
 		free(ins.items[i].text);
