@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct fix_cli {
 	bool write, diff, check, aggressive, no_config, quiet;
@@ -329,23 +330,48 @@ static char *edit_target(fix_cli *c, const processed *p, const dko_file_edit *e)
 	return dko_buf_detach(&b, NULL);
 }
 
+/* Write every edit of one file's result, all or nothing: new files (the
+ * .dockerignore) first, then the rewritten Dockerfile; when a later write
+ * fails, the new files written before it are removed again. Each write is
+ * atomic (temporary file, fsync, rename; the mode is kept). */
 static int write_edits(fix_cli *c, processed *p)
 {
-	for (size_t i = 0; i < dko_fix_edit_count(p->result); i++) {
-		const dko_file_edit *e = dko_fix_edit(p->result, i);
-		char *target = edit_target(c, p, e);
-		int rc = dko_fs_write_atomic(target, e->new_text, e->new_len);
-		free(target);
-		if (rc) {
-			fprintf(stderr, "dockopt fix: %s\n", dko_error_last());
-			return EXIT_FAIL;
+	size_t ne = dko_fix_edit_count(p->result);
+	char **made = dko_xcalloc(ne + 1, sizeof(char *));
+	size_t nmade = 0;
+	int rc = EXIT_CLEAN;
+	for (int pass = 0; pass < 2 && rc == EXIT_CLEAN; pass++) {
+		for (size_t i = 0; i < ne && rc == EXIT_CLEAN; i++) {
+			const dko_file_edit *e = dko_fix_edit(p->result, i);
+			bool fresh = e->old_text == NULL;
+			if (fresh != (pass == 0))
+				continue;
+			char *target = edit_target(c, p, e);
+			if (dko_fs_write_atomic(target, e->new_text, e->new_len)) {
+				fprintf(stderr, "dockopt fix: %s\n", dko_error_last());
+				free(target);
+				rc = EXIT_FAIL;
+			} else if (fresh) {
+				made[nmade++] = target;
+			} else {
+				free(target);
+			}
 		}
 	}
-	return EXIT_CLEAN;
+	for (size_t i = 0; i < nmade; i++) {
+		if (rc != EXIT_CLEAN && unlink(made[i]) == 0)
+			fprintf(stderr, "dockopt fix: removed %s again: the rest of the fix could not be written\n",
+			        made[i]);
+		free(made[i]);
+	}
+	free(made);
+	return rc;
 }
 
-static void collect_paths(fix_cli *c, dko_strlist *files, bool *multi)
+/* Returns how many folders held no Dockerfile (each reported). */
+static int collect_paths(fix_cli *c, dko_strlist *files, bool *multi)
 {
+	int empty = 0;
 	if (c->paths.len == 0)
 		DKO_VEC_PUSH(&c->paths, ".");
 	for (size_t i = 0; i < c->paths.len; i++) {
@@ -364,7 +390,13 @@ static void collect_paths(fix_cli *c, dko_strlist *files, bool *multi)
 					cfg = NULL; /* reported when a file is processed */
 				free(cp);
 			}
+			size_t before = files->len;
 			dko_discover(files, a, cfg);
+			if (files->len == before) {
+				fprintf(stderr, "dockopt fix: %s: no Dockerfile found (names: Dockerfile, Dockerfile.*, "
+				        "*.Dockerfile, Containerfile)\n", a);
+				empty++;
+			}
 			dko_config_free(cfg);
 			free(err);
 			*multi = true;
@@ -374,6 +406,7 @@ static void collect_paths(fix_cli *c, dko_strlist *files, bool *multi)
 	}
 	if (files->len > 1)
 		*multi = true;
+	return empty;
 }
 
 static int emit(fix_cli *c, processed *ps, size_t n, bool multi)
@@ -472,7 +505,7 @@ int cmd_fix(int argc, char **argv)
 	}
 	dko_strlist files = {0};
 	bool multi = false;
-	collect_paths(&c, &files, &multi);
+	int empty = collect_paths(&c, &files, &multi);
 	if (c.verify)
 		dko_fix_verifier_new(&c.verifier);
 	processed *ps = dko_xcalloc(files.len + 1, sizeof(*ps));
@@ -482,6 +515,8 @@ int cmd_fix(int argc, char **argv)
 		process(&c, &ps[i]);
 	}
 	int rc = emit(&c, ps, files.len, multi);
+	if (empty)
+		rc = EXIT_FAIL;
 	report(&c, ps, files.len);
 	if (c.verifier && dko_fix_verifier_had_error(c.verifier)) {
 		for (size_t i = 0; i < dko_fix_verifier_count(c.verifier); i++) {

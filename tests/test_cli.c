@@ -148,6 +148,12 @@ static void test_cli__several_files_and_folders(void **state)
 	assert_null(strstr(out, "node_modules"));
 	free(out);
 	free(err);
+	/* A folder without a Dockerfile is an input error, not silent success. */
+	put("empty/notes.txt", "nothing\n");
+	assert_int_equal(run("fix --no-config --check empty", NULL, &out, &err), 2);
+	assert_non_null(strstr(err, "empty: no Dockerfile found"));
+	free(out);
+	free(err);
 }
 
 static void test_cli__stdin(void **state)
