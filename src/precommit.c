@@ -13,6 +13,7 @@
 #include "config.h"
 #include "diff.h"
 #include "discover.h"
+#include "git.h"
 #include "gitfix.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -170,6 +171,36 @@ static char *plans_diff(const plan_list *plans)
 	return dko_buf_detach(&d, NULL);
 }
 
+/* The build context as it will be committed: the index written as a tree
+ * (as `git write-tree` does), rooted at the Dockerfile's folder, so that a
+ * staged .dockerignore counts even when the working copy lacks it. NULL
+ * when the index cannot be a tree (a merge conflict): then the working
+ * folder serves. */
+static dko_context *index_context(run_state *st, const char *path, const char *dir)
+{
+	dko_git_oid tree;
+	if (dko_git_index_write_tree(&tree, st->repo) < 0) {
+		dko_error_clear();
+		return NULL;
+	}
+	char hex[DKO_GIT_OID_HEXSZ];
+	dko_git_oid_fmt(hex, &tree);
+	void *self = NULL;
+	dko_context *ctx = NULL;
+	dko_buf label = DKO_BUF_INIT;
+	dko_buf_printf(&label, "index:%s", dir);
+	if (dko_git_context_self(&self, st->repo, hex, dir) < 0 ||
+	    dko_context_new(&ctx, &dko_git_context_ops, self, label.ptr) < 0) {
+		dko_error_clear();
+		ctx = NULL;
+	}
+	dko_buf_release(&label);
+	const char *name = path + strlen(dir) + (*dir ? 1 : 0);
+	if (ctx && dko_context_load_ignore(ctx, name) < 0)
+		dko_error_clear(); /* a bad ignore file only makes the context less precise */
+	return ctx;
+}
+
 /* Read the staged version of f, fix it and plan its writes. */
 static void fix_file(run_state *st, dko_precommit_file *f, plan_list *plans,
                      const dko_git_staged *s, const dko_config *cfg)
@@ -186,7 +217,10 @@ static void fix_file(run_state *st, dko_precommit_file *f, plan_list *plans,
 	dko_buf_printf(&ctx, "%s%s", dko_git_repo_workdir(st->repo), dir);
 	dko_fix_opts o;
 	fill_fix_opts(&o, st, f->path, ctx.ptr, cfg);
+	dko_context *staged_ctx = index_context(st, f->path, dir);
+	o.context = staged_ctx;
 	rc = dko_fix(&f->result, data, len, &o);
+	dko_context_free(staged_ctx);
 	if (rc == 0)
 		rc = plan_writes(plans, st, f, data, len);
 	if (rc < 0) {

@@ -380,6 +380,32 @@ static void test_precommit__deleted_dockerfile(void **state)
 	repo_done(repo, d);
 }
 
+/* The build context is what will be committed: a staged .dockerignore
+ * counts although the working copy was deleted (not staged), so dockopt
+ * proposes none over it; a file only in the working tree does not count. */
+static void test_precommit__context_from_index(void **state)
+{
+	(void)state;
+	static const char *const files[] = {"app.py", "print(1)\n", "__pycache__/app.cpython-312.pyc", "",
+	                                    NULL};
+	char *d;
+	dko_git_repo *repo = repo_with(&d, files);
+	const char *df = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+	stage(repo, d, "Dockerfile", df);
+	stage(repo, d, ".dockerignore", "secret\n");
+	char *p = gf_path(d, ".dockerignore");
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	char *out, *err;
+	assert_int_equal(run_cli(d, "pre-commit", &out, &err), 0);
+	assert_non_null(strstr(err, "suggestion [dockerignore]"));
+	free(out);
+	free(err);
+	assert_str_own("secret\n", index_text(d, ".dockerignore"));
+	assert_str_own(df, index_text(d, "Dockerfile"));
+	repo_done(repo, d);
+}
+
 /* A staged file that does not parse: exit 2 with the diagnostic, and the
  * other staged Dockerfile is not fixed either (all or nothing). */
 static void test_precommit__parse_error(void **state)
@@ -821,6 +847,7 @@ int main(void)
 		cmocka_unit_test(test_precommit__partially_staged),
 		cmocka_unit_test(test_precommit__no_dockerfile_staged),
 		cmocka_unit_test(test_precommit__deleted_dockerfile),
+		cmocka_unit_test(test_precommit__context_from_index),
 		cmocka_unit_test(test_precommit__parse_error),
 		cmocka_unit_test(test_precommit__kinds_and_modes),
 		cmocka_unit_test(test_precommit__config_from_index),
