@@ -276,6 +276,36 @@ static int later_consumer(dko_pass_ctx *c, uint32_t node, dko_pm pm, const char 
 	return -1;
 }
 
+/* A later RUN (same stage, or one built FROM it) that installs from pm's
+ * cache alone: dnf/yum -C (--cacheonly), npm/yarn/pnpm --offline or
+ * --prefer-offline. Cleaning the cache here would break or change it. */
+static int later_cache_user(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *own, size_t nown,
+                            const char **why)
+{
+	static const char *const offline = "-C|--cacheonly|--offline|--prefer-offline";
+	const dko_graph *g = c->graph;
+	int stage = dko_graph_instr(g, node)->stage;
+	for (uint32_t s = (uint32_t)stage; s < dko_graph_stage_count(g); s++) {
+		if (!stage_derives_from(g, (int)s, stage))
+			continue;
+		const dko_stage *t = dko_graph_stage(g, s);
+		for (uint32_t k = (int)s == stage ? node + 1 : t->from_node; k < t->end_node; k++) {
+			const dko_node *n = &c->doc->nodes[k];
+			if (n->kind != DKO_NODE_INSTR || n->instr->kind != DKO_I_RUN)
+				continue;
+			size_t nops;
+			const dko_pkg_op *ops = dko_cleanup_ops(c, k, &nops);
+			for (size_t i = 0; i < nops; i++)
+				for (size_t o = 0; o < nown; o++)
+					if (ops[i].manager == own[o].manager && has_option(&ops[i], offline)) {
+						*why = "it installs from the package cache alone (offline)";
+						return (int)k;
+					}
+		}
+	}
+	return -1;
+}
+
 /* ---- edits ------------------------------------------------------------------------------ */
 
 /* Source offset where " && cmd" goes: after the last significant token of
@@ -617,7 +647,8 @@ static bool run_append(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node
 		return false;
 	const char *why = NULL;
 	char whybuf[160];
-	int consumer = r->is_index ? later_consumer(c, node, pm, &why, whybuf, sizeof(whybuf)) : -1;
+	int consumer = r->is_index ? later_consumer(c, node, pm, &why, whybuf, sizeof(whybuf))
+	                           : later_cache_user(c, node, ops, nops, &why);
 	if (!cleanups_runnable(c, node, ops, nops, cmd, whybuf, sizeof(whybuf))) {
 		dko_pass_suggest(c, node, "%s could be removed here with `%s`, but %s", r->what, cmd, whybuf);
 	} else if (strstr(cmd, "yarn cache clean") && !yarn_classic(c, node, ops, nops, whybuf, sizeof(whybuf))) {
@@ -626,10 +657,14 @@ static bool run_append(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node
 		                 "`yarn cache clean` deletes the project cache Plug'n'Play loads from",
 		                 r->what, cmd, whybuf);
 	} else if (consumer >= 0) {
-		dko_pass_suggest(c, node,
-		                 "%s could be removed here with `%s`, but the RUN at line %u may use "
-		                 "the %s index without refreshing it first: %s",
-		                 r->what, cmd, dko_pass_input_line(c, (uint32_t)consumer), dko_pm_name(pm), why);
+		if (r->is_index)
+			dko_pass_suggest(c, node,
+			                 "%s could be removed here with `%s`, but the RUN at line %u may use "
+			                 "the %s index without refreshing it first: %s",
+			                 r->what, cmd, dko_pass_input_line(c, (uint32_t)consumer), dko_pm_name(pm), why);
+		else
+			dko_pass_suggest(c, node, "%s could be removed here with `%s`, but the RUN at line %u may "
+			                 "need it: %s", r->what, cmd, dko_pass_input_line(c, (uint32_t)consumer), why);
 	} else {
 		apply_append(c, node, cmd);
 		dko_pass_applied(c, node, node, "appended `%s`, which keeps %s out of the layer", cmd,
