@@ -367,10 +367,32 @@ static void apply_append(dko_pass_ctx *c, uint32_t node, const char *cmd)
 }
 
 /* Whether a --mount of the RUN covers one of the dirs op leaves. */
+/* Whether the RUN has a cache mount (type=cache) anywhere. */
+static bool has_cache_mount(const dko_instr *in)
+{
+	for (uint32_t i = 0; i < in->nflags; i++) {
+		const dko_flag *f = &in->flags[i];
+		if (f->name_len != 5 || memcmp(f->name, "mount", 5) || !f->value)
+			continue;
+		char *t = dko_mount_field(f->value, f->value_len, "type");
+		bool cache = t && !strcmp(t, "cache");
+		free(t);
+		if (cache)
+			return true;
+	}
+	return false;
+}
+
+/* Whether a cache mount holds what op leaves: its own folder, or (other
+ * managers than apt, whose cache can be moved by an environment variable
+ * or a config file: PIP_CACHE_DIR, npm_config_cache, /etc/apk/cache) any
+ * cache mount of the RUN: the cache is wanted, and not in the layer. */
 static bool leaves_mounted(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *op)
 {
 	const dko_state *st = &dko_graph_instr(c->graph, node)->state;
 	const dko_instr *in = c->doc->nodes[node].instr;
+	if (op->manager != DKO_PM_APT && has_cache_mount(in))
+		return true;
 	bool covered = false;
 	for (uint32_t d = 0; d < op->nleaves && !covered; d++) {
 		char *dir = expand_home(st, op->leaves[d]);
@@ -477,7 +499,8 @@ static char *needed_cleanup(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t
 			continue;
 		}
 		bool left = false;
-		for (uint32_t d = 0; d < nleaves; d++) {
+		bool mounted = op->manager != DKO_PM_APT && has_cache_mount(in);
+		for (uint32_t d = 0; d < nleaves && !mounted; d++) {
 			char *dir = expand_home(st, leaves[d]);
 			if (!dko_run_mount_covers(in, dir) && !cleaned_after(ops, nops, i, leaves[d]))
 				left = true;
