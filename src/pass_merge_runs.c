@@ -83,6 +83,7 @@ typedef struct elem {
 	bool extra_set;   /* another `set` outside a subshell, or one that is not static */
 	bool hoistable;   /* first_set turns errexit on and is the whole first list */
 	bool has_bg;      /* starts a background job */
+	bool swaps_shell; /* replaces the shell program later RUNs start (ln -s bash /bin/sh) */
 	bool unset_ref;   /* may expand a parameter that is unset (set -u would fail it) */
 	bool positional;  /* uses the positional parameters */
 	bool stderr_redir;/* redirects stderr (set -x / -v traces could land there) */
@@ -494,6 +495,57 @@ static void scan_params(const char *t, size_t n, const dko_state *st, bool *unse
 	}
 }
 
+/* ---- the shell program itself ----------------------------------------------------------- */
+
+/* Does the shell each RUN starts read startup files: a login (-l,
+ * --login) or interactive (-i) SHELL, an --rcfile/--init-file, or bash
+ * with BASH_ENV set (nvm's recipe)? Each RUN re-reads them, so a file an
+ * earlier RUN changes (~/.bashrc, $BASH_ENV) takes effect in the next RUN:
+ * merged, it would not. */
+static bool reads_startup_files(const dko_state *st)
+{
+	bool bash = false;
+	for (uint32_t i = 0; st->shell && i < st->nshell; i++) {
+		const char *a = st->shell[i];
+		if (i == 0) {
+			const char *b = strrchr(a, '/');
+			bash = !strcmp(b ? b + 1 : a, "bash");
+			continue;
+		}
+		if (!strcmp(a, "-c"))
+			break;
+		if (!strcmp(a, "--login") || !strcmp(a, "--rcfile") || !strcmp(a, "--init-file") ||
+		    (a[0] == '-' && a[1] != '-' && (strchr(a, 'l') || strchr(a, 'i'))))
+			return true;
+	}
+	return bash && dko_state_lookup(st, "BASH_ENV") != NULL;
+}
+
+/* Does the script replace the shell program RUNs start: a file command
+ * (ln, rm, mv, cp, install, dpkg-divert, update-alternatives) naming
+ * /bin/sh or the SHELL's program? */
+static bool swaps_shell(const dko_state *st, const dko_sh_script *s)
+{
+	static const char *const file_cmds[] = {"ln", "rm", "mv", "cp", "install", "unlink",
+	                                        "dpkg-divert", "update-alternatives", "chmod"};
+	const char *prog = st->shell && st->nshell ? st->shell[0] : "/bin/sh";
+	for (size_t i = 0; i < dko_sh_cmd_count(s); i++) {
+		const dko_sh_cmd *x = dko_sh_cmd_at(s, i);
+		const char *a0 = x->nwords && x->words[0].lit ? x->words[0].lit : NULL;
+		const char *b = a0 ? strrchr(a0, '/') : NULL;
+		b = b ? b + 1 : a0;
+		bool file_cmd = false;
+		for (size_t k = 0; b && k < sizeof(file_cmds) / sizeof(file_cmds[0]); k++)
+			file_cmd |= !strcmp(b, file_cmds[k]);
+		for (uint32_t k = 1; file_cmd && k < x->nwords; k++) {
+			const char *w = x->words[k].lit;
+			if (w && (!strcmp(w, prog) || !strcmp(w, "/bin/sh") || !strcmp(w, "/usr/bin/sh")))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* ---- chains ---------------------------------------------------------------------------- */
 
 /* Can node i take part in a merge? Sets *why when it cannot. */
@@ -512,6 +564,10 @@ static bool candidate(dko_pass_ctx *c, uint32_t i, elem *e, const char **why)
 	const dko_ginstr *gi = dko_graph_instr(c->graph, i);
 	if (!dko_run_posix_shell(&gi->state))
 		return *why = "runs under a SHELL that is not a POSIX shell", false;
+	if (reads_startup_files(&gi->state))
+		return *why = "runs a shell that reads startup files (BASH_ENV, a login or interactive SHELL), "
+		              "which an earlier RUN may change; a merged RUN would read them only once",
+		       false;
 	if (!dko_run_geom_get(c->doc, i, &e->g))
 		return *why = "has no shell command", false;
 	e->s = dko_pass_script(c, i);
@@ -534,6 +590,7 @@ static bool candidate(dko_pass_ctx *c, uint32_t i, elem *e, const char **why)
 	e->single_flat = e->flat && dko_sh_item_count(e->s) == 1 && !dko_sh_ends_in_background(e->s);
 	e->sets_off = may_turn_errexit_off(e->s);
 	e->shell_errexit = shell_errexit(&gi->state);
+	e->swaps_shell = swaps_shell(&gi->state, e->s);
 	e->setopts = e->first_set ? set_options(e->first_set) : (optset){0};
 	e->extra_set = e->setopts.other;
 	for (size_t k = 0; k < dko_sh_cmd_count(e->s); k++) {
@@ -609,6 +666,9 @@ static enum join how_to_join(const elem *a, size_t k, const chain_state *cs, con
 	*opts = cs->opts;
 	if (dko_sh_ends_in_background(a->s) || a->has_bg)
 		return *why = "the one before it starts a background job (&), which would outlive it",
+		       JOIN_NONE;
+	if (a->swaps_shell)
+		return *why = "the one before it replaces the shell program the next RUN starts (/bin/sh)",
 		       JOIN_NONE;
 	if (!dko_run_same_flags(doc->nodes[a->node].instr, doc->nodes[b->node].instr))
 		return *why = "their flags (mounts, network, security) differ", JOIN_NONE;
