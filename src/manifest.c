@@ -623,6 +623,10 @@ static void npm_siblings(dko_npm *n, dko_arena *a, dko_context *ctx)
 		if (mf_has_dir(ctx, a, n->dir, confdirs[i]))
 			MF_PUSH(a, n->config_files, n->nconfig_files, mf_sibling(a, n->dir, confdirs[i]));
 	}
+	/* A binding.gyp at the package root makes npm run `node-gyp rebuild` at
+	 * install, an implicit install script that builds from the sources. */
+	if (mf_has_file(ctx, a, n->dir, "binding.gyp"))
+		MF_PUSH(a, n->install_scripts, n->ninstall_scripts, "install (implicit: node-gyp rebuild of binding.gyp)");
 	/* pnpm 10 keeps patchedDependencies in pnpm-workspace.yaml: patch files
 	 * of the project that the install applies. */
 	char *ws;

@@ -286,7 +286,7 @@ bool mf_eco_node(mf_plan *p, const dko_pkg_op *op)
 		return false;
 	ok = node_lockfile(p, n, op->manager);
 	if (ok && n->ninstall_scripts && !mf_has_flag(op, "--ignore-scripts"))
-		ok = mf_fail(p, "%s has a `%s` script, which the install runs and which may need the sources",
+		ok = mf_fail(p, "%s has the `%s` script, which the install runs and which may need the sources",
 		             n->path, n->install_scripts[0]);
 	if (ok && n->nworkspaces)
 		ok = mf_fail(p, "%s declares workspaces, whose own package.json files the install reads", n->path);

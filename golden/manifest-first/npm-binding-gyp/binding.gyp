@@ -1,0 +1,1 @@
+{ "targets": [ { "target_name": "fasthash", "sources": [ "src/fasthash.c" ] } ] }
