@@ -492,8 +492,13 @@ static void propose_junk(dko_pass_ctx *c, const found *f, const usage *u, propos
 		if (!mentioned(c, ".venv") && unnamed(u, &one, true))
 			add(p, f->venvs.items[i], "a local virtual environment");
 	}
-	if (f->logs.len && !mentioned(c, ".log") && unnamed(u, &f->logs, true))
-		add_named(p, &f->logs, "*.log", "logs");
+	/* A .log file may be data the build or the program reads (test
+	 * fixtures, samples): only suggested. */
+	if (f->logs.len && unnamed(u, &f->logs, true))
+		maybe(p, f->logs.items[0], f->logs.len > 1 ? "*.log files may be data the build or the program reads "
+		                                              "(test fixtures, samples); add **/*.log if they are not"
+		                                            : "a .log file may be data the build or the program reads; "
+		                                              "add it to .dockerignore if it is not");
 	for (size_t i = 0; i < f->junk.len; i++) {
 		const char *path = f->junk.items[i], *name = strrchr(path, '/');
 		name = name ? name + 1 : path;
@@ -520,6 +525,8 @@ static void propose_junk(dko_pass_ctx *c, const found *f, const usage *u, propos
 static void render(const proposal *p, dko_buf *out)
 {
 	dko_buf_puts(out, "# Proposed by dockopt: what the build context holds but the image does not need.\n");
+	/* The file itself would otherwise be copied into the image by COPY . */
+	dko_buf_puts(out, "# this file (the builder still reads it)\n.dockerignore\n");
 	bool *done = dko_xcalloc(p->list.len + 1, sizeof(bool));
 	for (size_t i = 0; i < p->list.len; i++) {
 		if (done[i])
@@ -646,8 +653,8 @@ const dko_pass dko_pass_dockerignore = {
 	 "may read version-control metadata: git describe, setuptools-scm, a Go build, or\n"
 	 "any command dockopt cannot see into such as make or a script), node_modules when\n"
 	 "every stage that copies the context rebuilds it with npm ci, Python bytecode,\n"
-	 ".venv, *.log, .idea, .vscode. It never lists a path the Dockerfile copies or\n"
-	 "reads; .env files, target/ and build/ are only suggested, and with other\n"
+	 ".venv, .idea, .vscode, and itself. It never lists a path the Dockerfile copies or\n"
+	 "reads; .env and *.log files, target/ and build/ are only suggested, and with other\n"
 	 "Dockerfiles in the context it only suggests.\n"
 	 "\n"
 	 "Proposed .dockerignore:\n"

@@ -353,7 +353,7 @@ static void test_cacheorder__one_finding_per_proposal(void **state)
 	(void)state;
 	char *tmp = tu_mkdtemp();
 	const char *const files[][2] = {{"requirements.txt", "flask\n"}, {"app.py", "print(1)\n"},
-	                                {"debug.log", "x\n"}};
+	                                {"__pycache__/app.cpython-312.pyc", "x\n"}};
 	for (size_t i = 0; i < 3; i++) {
 		char *p = tu_asprintf("%s/%s", tmp, files[i][0]);
 		assert_int_equal(tu_write_file(p, files[i][1], strlen(files[i][1])), 0);
