@@ -130,38 +130,128 @@ static const char *base_name(const char *s)
 	return slash ? slash + 1 : s;
 }
 
-/* Does the command run a file dockopt cannot see (a script from the
- * context or made by an earlier step), which may use the index? */
-static bool runs_unseen_file(const dko_sh_cmd *cmd)
+/* Programs that run other commands or files dockopt cannot see: a
+ * Makefile's recipes, playbooks, every script of a folder, xargs, ... */
+static bool runner(const char *b)
+{
+	static const char *const names[] = {"make", "gmake", "ansible", "ansible-playbook", "run-parts",
+	                                    "just", "task", "invoke", "rake", "bats", "chroot"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(b, names[i]))
+			return true;
+	return false;
+}
+
+static bool interpreter(const char *b)
+{
+	static const char *const names[] = {"sh", "bash", "dash", "ash", "zsh", "ksh", "perl", "ruby",
+	                                    "php", "node", "nodejs", "python", "python2", "python3"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(b, names[i]))
+			return true;
+	return !strncmp(b, "python3.", 8);
+}
+
+/* A path of a program outside the system folders: a script or a tool of the
+ * project (/bin/x, /usr/bin/x and the sbin ones are the system's). */
+static bool own_program(const char *w)
 {
 	static const char *const system_dirs[] = {"/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/"};
+	if (!strchr(w, '/'))
+		return false;
+	for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++) {
+		size_t n = strlen(system_dirs[i]);
+		if (!strncmp(w, system_dirs[i], n) && !strchr(w + n, '/'))
+			return false;
+	}
+	return true;
+}
+
+/* Does a command string (sh -c, su -c) run something dockopt cannot see? */
+static bool string_runs_unseen(const char *t)
+{
+	for (const char *p = t; *p;) {
+		size_t n = strcspn(p, " \t\n;&|()'\"`");
+		char one[256];
+		if (n > 0 && n < sizeof(one)) {
+			memcpy(one, p, n);
+			one[n] = '\0';
+			if ((one[0] == '.' || one[0] == '/') && own_program(one))
+				return true;
+			if (runner(base_name(one)))
+				return true;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
+/* Does the command run a file or commands dockopt cannot see (a script
+ * from the context or made by an earlier step, a Makefile's recipes),
+ * which may use the index? */
+static bool runs_unseen_file(const dko_sh_cmd *cmd)
+{
 	if (!cmd->nwords)
 		return false;
 	const char *a0 = cmd->words[0].lit;
 	if (!a0)
 		return true; /* a command known only at run time */
-	if (strchr(a0, '/')) {
-		for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++)
-			if (!strncmp(a0, system_dirs[i], strlen(system_dirs[i])) && !strchr(a0 + strlen(system_dirs[i]), '/'))
-				return false;
+	if (own_program(a0))
 		return true;
+	const char *b = base_name(a0);
+	if (!strcmp(b, ".") || !strcmp(b, "source") || !strcmp(b, "eval") || runner(b))
+		return true;
+	if (!strcmp(b, "find"))
+		for (uint32_t k = 1; k < cmd->nwords; k++)
+			if (cmd->words[k].lit && !strncmp(cmd->words[k].lit, "-exec", 5))
+				return true;
+	static const char *const wrappers[] = {"sudo", "doas", "env", "gosu", "su-exec", "setpriv", "xargs",
+	                                       "nohup", "timeout", "nice", "fakeroot", "parallel", "stdbuf", "time"};
+	bool wrapper = false;
+	for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
+		wrapper |= !strcmp(b, wrappers[i]);
+	if (wrapper) {
+		/* a wrapper: what it runs is among its words (a program known only
+		 * at run time counts when it comes first) */
+		bool first = true;
+		for (uint32_t k = 1; k < cmd->nwords; k++) {
+			const char *w = cmd->words[k].lit;
+			if (!w) {
+				if (first)
+					return true;
+				continue;
+			}
+			if (w[0] == '-' || strchr(w, '='))
+				continue; /* an option or an assignment (env X=/y) */
+			if (own_program(w) || runner(base_name(w)) || interpreter(base_name(w)))
+				return true;
+			first = false;
+		}
+		return false;
 	}
-	const char *b = a0;
-	if (!strcmp(b, ".") || !strcmp(b, "source") || !strcmp(b, "eval"))
-		return true;
-	if (strcmp(b, "sh") && strcmp(b, "bash") && strcmp(b, "dash") && strcmp(b, "ash") &&
-	    strcmp(b, "zsh") && strcmp(b, "ksh"))
+	bool string_cmd = !strcmp(b, "su") || !strcmp(b, "runuser");
+	if (!interpreter(b) && !string_cmd)
 		return false;
 	for (uint32_t k = 1; k < cmd->nwords; k++) {
 		const char *w = cmd->words[k].lit;
 		if (!w)
 			return true;
-		if (w[0] != '-' && w[0] != '+')
-			return true; /* sh FILE */
-		if (strchr(w, 'c') && w[0] == '-' && w[1] != '-')
-			return false; /* sh -c STRING: the package model reads the string */
+		if (w[0] == '-' && w[1] != '-' && strchr(w, 'c') && (interpreter(b) || string_cmd)) {
+			/* -c STRING: the package model reads the string's package
+			 * commands; other programs it starts stay unseen */
+			const char *str = k + 1 < cmd->nwords ? cmd->words[k + 1].lit : NULL;
+			return !str || string_runs_unseen(str);
+		}
+		if (w[0] == '-' || w[0] == '+')
+			continue;
+		if (string_cmd)
+			return false; /* su USER: the login shell, with -c handled above */
+		/* interpreter FILE (python -m is a module, the model reads pip) */
+		return strcmp(w, "-m") != 0;
 	}
-	return false; /* sh reading stdin: what a pipeline feeds it */
+	return false; /* a shell reading stdin: what a pipeline feeds it */
 }
 
 /* Does a command that the package model did not recognise use pm: one of
@@ -228,7 +318,8 @@ static const char *consumes_index(dko_pass_ctx *c, uint32_t k, dko_pm pm, char *
 		for (; o < nops && ops[o].cmd_index < i; o++)
 			;
 		for (; o < nops && ops[o].cmd_index == i; o++) {
-			modelled = true;
+			/* make runs the Makefile's recipes, which dockopt does not read */
+			modelled = ops[o].manager != DKO_PM_MAKE;
 			if (ops[o].manager != pm)
 				continue;
 			if (refreshes(&ops[o]))
