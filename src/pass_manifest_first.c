@@ -350,10 +350,13 @@ static void copy_lines(const mf_plan *p, dko_buf *out)
 			dko_buf_printf(out, " %s", raw);
 			free(raw);
 		}
+		/* files are relative to D: their context path lies under the
+		 * COPY's source folder (COPY backend/ . copies backend/x to D/x) */
+		const char *src = p->cp.source && strcmp(p->cp.source, ".") ? p->cp.source : "";
 		for (size_t j = i; j < p->files.len; j++) {
 			const char *g = p->files.items[j], *gs = strrchr(g, '/');
 			if (!done[j] && (gs ? (size_t)(gs - g) : 0) == dirlen && !strncmp(g, f, dirlen)) {
-				dko_buf_printf(out, " %s", g);
+				dko_buf_printf(out, " %s%s%s", src, *src ? "/" : "", g);
 				done[j] = true;
 			}
 		}
