@@ -339,3 +339,71 @@ bool dko_co_has_word(const char *text, size_t n, const char *word)
 	}
 	return false;
 }
+
+/* ---- installer settings in the environment ---------------------------------------------------- */
+
+static bool installer_var(const char *name, bool system)
+{
+	static const char *const system_prefixes[] = {"APT_", "DPKG_", "DEBCONF_", "APK_", "DNF_", "YUM_", "ZYPP",
+	                                              "RPM_"};
+	static const char *const prefixes[] = {"PIP_", "NPM_CONFIG_", "npm_config_", "YARN_", "BUNDLE_", "COMPOSER",
+	                                       "GEM_", "PNPM_", "UV_", "POETRY_", "PIPENV_", "MAVEN_", "GRADLE_",
+	                                       "CARGO_", "GO", "NODE_", "XDG_", "CONDA", "MAMBA", "PYTHON"};
+	for (size_t i = 0; i < sizeof(system_prefixes) / sizeof(system_prefixes[0]); i++)
+		if (!strncmp(name, system_prefixes[i], strlen(system_prefixes[i])))
+			return true;
+	for (size_t i = 0; !system && i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	size_t n = strlen(name);
+	return strstr(name, "CONF") || strstr(name, "conf") || (n > 5 && !strcmp(name + n - 5, "_FILE")) ||
+	       (n > 2 && !strcmp(name + n - 2, "RC")) || !strcmp(name, "SSL_CERT_DIR") ||
+	       !strcmp(name, "REQUESTS_CA_BUNDLE") || !strcmp(name, "CURL_CA_BUNDLE") ||
+	       !strcmp(name, "NODE_EXTRA_CA_CERTS");
+}
+
+/* Is value a path under dest, or a relative file or path (composer.prod.json,
+ * conf/pip.conf)? Not a URL, a number or a version. */
+static bool value_points_into(const char *v, const char *dest)
+{
+	if (!v || !*v)
+		return false;
+	if (strstr(v, "://") && strncmp(v, "file:", 5) != 0)
+		return false; /* a remote URL */
+	if (!strncmp(v, "file://", 7))
+		v += 7;
+	else if (!strncmp(v, "file:", 5))
+		v += 5;
+	if (v[0] == '/') {
+		char *clean = dko_co_path_join(NULL, v);
+		bool in = clean && dest && dko_co_path_below(clean, dest) != NULL;
+		free(clean);
+		return in;
+	}
+	if (strspn(v, "0123456789.") == strlen(v) || strchr(v, ' ') || strchr(v, ':'))
+		return false; /* a number, a version, a list or host:port */
+	return strchr(v, '/') || strchr(v, '.');
+}
+
+const char *dko_co_env_points_into(const dko_state *st, const dko_sh_script *s, const char *dest, bool system)
+{
+	for (uint32_t i = 0; i < st->nvars; i++)
+		if (installer_var(st->vars[i].name, system) && value_points_into(st->vars[i].value, dest))
+			return st->vars[i].name;
+	for (size_t i = 0; s && i < dko_sh_cmd_count(s); i++) {
+		const dko_sh_cmd *c = dko_sh_cmd_at(s, i);
+		bool exp = c->nwords && c->words[0].lit && !strcmp(c->words[0].lit, "export");
+		for (uint32_t k = 0; k < c->nassigns + (exp ? c->nwords - 1 : 0); k++) {
+			const char *a = k < c->nassigns ? c->assigns[k].lit : c->words[k - c->nassigns + 1].lit;
+			const char *eq = a ? strchr(a, '=') : NULL;
+			if (!eq)
+				continue;
+			char *name = dko_xstrndup(a, (size_t)(eq - a));
+			bool hit = installer_var(name, system) && value_points_into(eq + 1, dest);
+			free(name);
+			if (hit)
+				return k < c->nassigns ? c->assigns[k].lit : c->words[k - c->nassigns + 1].lit;
+		}
+	}
+	return NULL;
+}

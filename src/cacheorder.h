@@ -17,6 +17,7 @@
 
 #include "context.h"
 #include "pass.h"
+#include "shell.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -76,6 +77,18 @@ bool dko_co_paths_overlap(const char *a, const char *b);
  * configuration, keys and files. /usr/src/NAME and /usr/local/src/NAME (one
  * level down or deeper) are application folders. */
 bool dko_co_system_path(const char *path);
+
+/*
+ * An installer setting that points at a file or folder the COPY into dest
+ * may provide: a variable the RUN sees (ENV, ARG) or sets itself, named like
+ * a package manager's (PIP_*, NPM_CONFIG_*, BUNDLE_GEMFILE, COMPOSER,
+ * APT_CONFIG, ...) or like a configuration (..CONF.., .._FILE, ..RC, CA
+ * bundles), whose value is a path under dest or relative to the WORKDIR.
+ * system: only the system package managers' and configuration names (for
+ * apt, apk, dnf installs). Returns the variable's name, or NULL. For passes
+ * that move a RUN above that COPY.
+ */
+const char *dko_co_env_points_into(const dko_state *st, const dko_sh_script *s, const char *dest, bool system);
 
 /* How a COPY/ADD reads the build context. */
 typedef struct dko_co_copy {

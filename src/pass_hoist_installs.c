@@ -416,6 +416,14 @@ static bool copy_crossable(dko_pass_ctx *c, const hoist *h, uint32_t k, char *wh
 	else if (!ok)
 		snprintf(why, wl, "the %s at line %u writes into %s, a system folder that package "
 		         "installs may read", kw, line, dest);
+	const char *var = ok && h ? dko_co_env_points_into(&dko_graph_instr(c->graph, h->node)->state,
+	                                                   dko_pass_script(c, h->node), dest, true)
+	                          : NULL;
+	if (var) {
+		snprintf(why, wl, "%s points the install at %s, which the %s at line %u may provide", var, dest, kw,
+		         line);
+		ok = false;
+	}
 	for (size_t i = 0; ok && h && i < h->paths.len; i++)
 		if (dko_co_paths_overlap(h->paths.items[i], dest)) {
 			snprintf(why, wl, "it uses %s, which the %s at line %u writes", h->paths.items[i], kw, line);

@@ -477,6 +477,12 @@ static void plan_run(mf_plan *p)
 		ok = extras_ok(p, ops, nops, key);
 	if (ok && kind == KEY_BUILD)
 		ok = build_env_ok(p) && carried_flags(p, &flags);
+	const char *var = ok ? dko_co_env_points_into(&dko_graph_instr(p->c->graph, p->run)->state, p->s,
+	                                              p->cp.dest, false)
+	                     : NULL;
+	if (var)
+		ok = mf_fail(p, "%s points the installer at a file or folder that the COPY of the sources may provide",
+		             var);
 	if (ok && p->ctx)
 		rewrite(p, &flags);
 	else if (!p->quiet && (p->why[0] || !p->ctx || kind == KEY_CARGO))
