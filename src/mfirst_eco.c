@@ -293,6 +293,24 @@ bool mf_eco_node(mf_plan *p, const dko_pkg_op *op)
 	if (ok && n->nlocal_deps)
 		ok = mf_fail(p, "%s depends on the local package %s (%s)", n->path, n->local_deps[0].name,
 		             n->local_deps[0].value);
+	if (ok && mf_has_flag(op, "--offline|--prefer-offline"))
+		ok = mf_fail(p, "it installs offline, from a cache or mirror the sources may hold");
+	/* an offline mirror or cache set in .yarnrc/.npmrc (yarn-offline-mirror,
+	 * cache=, offline=true) is a folder of the sources */
+	for (size_t i = 0; ok && i < n->nconfig_files; i++) {
+		size_t len;
+		char *t = NULL;
+		if (dko_context_read(p->ctx, n->config_files[i], &t, &len) != 0)
+			continue;
+		bool offline = false;
+		for (size_t k = 0; k + 7 <= len && !offline; k++)
+			offline = !memcmp(t + k, "offline", 7) || (k + 6 <= len && !memcmp(t + k, "cache=", 6)) ||
+			          (k + 11 <= len && !memcmp(t + k, "cacheFolder", 11));
+		free(t);
+		if (offline)
+			ok = mf_fail(p, "%s sets an offline mirror or cache, which may be a folder of the sources",
+			             n->config_files[i]);
+	}
 	ok = ok && node_files(p, n) &&
 	     mf_not_shipped(p, "node_modules", "the COPY of the sources would copy it over the installed one");
 	dko_npm_free(n);
@@ -335,6 +353,12 @@ bool mf_eco_bundle(mf_plan *p, const dko_pkg_op *op)
 		mf_add(p, "Gemfile.lock");
 		return true;
 	}
+	/* Bundler reads gems.rb before Gemfile when both exist. */
+	char *gems = mf_ctx_here(p, "gems.rb");
+	bool has_gems = gems && dko_context_kind(p->ctx, gems) == DKO_CTX_FILE;
+	free(gems);
+	if (has_gems)
+		return mf_fail(p, "the project has gems.rb, which bundler reads (before any Gemfile)");
 	char *path = mf_ctx_here(p, "Gemfile");
 	dko_gemfile *g = NULL;
 	bool ok = (dko_gemfile_read(&g, p->ctx, path) == 0 || unreadable(p, path)) && g;
