@@ -286,12 +286,13 @@ static const char *go_cgo_dependency(runx *rx, const char *dir, bool static_buil
 	return found;
 }
 
-static bool go_build(runx *rx, const dko_sh_cmd *cmd, const dko_pkg_op *op)
+/* How a go build or install links: with cgo on (the default when the
+ * image has a C compiler) a binary using net or os/user links libc
+ * dynamically and needs a runtime with it. Fails for cgo code or cgo-only
+ * dependencies; records a dynamic build. */
+static bool go_link_mode(runx *rx, const dko_sh_cmd *cmd)
 {
 	ms_plan *p = rx->p;
-	const char *path;
-	if (!go_output(rx, op, &path))
-		return false;
 	const char *cgo = env_value(rx, cmd, "CGO_ENABLED");
 	bool dynamic = !cgo || strcmp(cgo, "0");
 	if (dynamic && go_uses_cgo(rx, rx->cwd))
@@ -302,6 +303,17 @@ static bool go_build(runx *rx, const dko_sh_cmd *cmd, const dko_pkg_op *op)
 	if (dep)
 		return fail_cmd(rx, cmd, ms_strf(p, "depends on %s, which needs cgo", dep));
 	p->go_dynamic |= dynamic;
+	return true;
+}
+
+static bool go_build(runx *rx, const dko_sh_cmd *cmd, const dko_pkg_op *op)
+{
+	ms_plan *p = rx->p;
+	const char *path;
+	if (!go_output(rx, op, &path))
+		return false;
+	if (!go_link_mode(rx, cmd))
+		return false;
 	p->builds |= 1u << MS_B_GO;
 	if (!path)
 		return true;
@@ -321,6 +333,8 @@ static bool go_install(runx *rx, const dko_sh_cmd *cmd, const dko_pkg_op *op)
 		gopath = p->tc.gopath;
 	if (!gobin && !gopath)
 		return fail_cmd(rx, cmd, "installs into a GOPATH the pass does not know");
+	if (!go_link_mode(rx, cmd))
+		return false;
 	const char *dir = gobin ? gobin : ms_strf(p, "%s/bin", gopath);
 	size_t n = op->npackages ? op->npackages : 1;
 	for (size_t i = 0; i < n; i++) {
