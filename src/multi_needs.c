@@ -1015,6 +1015,23 @@ static bool check_node(ms_plan *p)
 	ms_add_artifact(p, ms_resolve(p, p->build_dir, "node_modules"), true)->needed = true;
 	if (!provided(p, ms_resolve(p, p->build_dir, "package.json")))
 		return ms_fail(p, p->build_node, "package.json is not copied from the build context");
+	/* A dependency that builds native code at install links the toolchain
+	 * image's system libraries (libpq, libvips...), which a slim runtime
+	 * may lack: npm's lockfile marks them hasInstallScript. */
+	const char *rel = ms_context_path(p, p->build_node, ms_resolve(p, p->build_dir, "package-lock.json"));
+	size_t len = 0;
+	char *lock = rel ? ms_read_context(p, rel, &len) : NULL;
+	if (!lock)
+		return ms_fail(p, p->build_node, "there is no package-lock.json to tell whether a dependency builds "
+		               "native code against the toolchain image's libraries");
+	bool native = strstr(lock, "\"hasInstallScript\": true") || strstr(lock, "\"hasInstallScript\":true");
+	free(lock);
+	if (native)
+		return ms_fail(p, p->build_node, "a dependency builds native code at install (hasInstallScript in "
+		               "package-lock.json), linking libraries of the toolchain image a slim runtime may lack");
+	const char *gyp = ms_context_path(p, p->build_node, ms_resolve(p, p->build_dir, "binding.gyp"));
+	if (gyp && p->c->context && dko_context_kind(p->c->context, gyp) == DKO_CTX_FILE)
+		return ms_fail(p, p->build_node, "the package builds a native addon (binding.gyp)");
 	return true;
 }
 
