@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "json.h"
+#include "util/error.h"
 #include "dockopt/common.h"
 
 #include <string.h>
@@ -58,11 +59,23 @@ static void test_json__errors(void **state)
 	assert_non_null(strstr(dko_error_last(), "nesting too deep"));
 }
 
+/* An error message that wraps the previous one (as the GitHub client does
+ * for a bad answer) keeps it intact. */
+static void test_json__error_wraps_last(void **state)
+{
+	(void)state;
+	dko_error_set(DKO_EINVAL, "bad JSON at 1:2");
+	dko_error_set(DKO_EHTTP, "GitHub API: bad JSON in the answer: %s", dko_error_last());
+	assert_string_equal(dko_error_last(), "GitHub API: bad JSON in the answer: bad JSON at 1:2");
+	dko_error_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json__values),
 		cmocka_unit_test(test_json__errors),
+		cmocka_unit_test(test_json__error_wraps_last),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
