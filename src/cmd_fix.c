@@ -142,6 +142,15 @@ static int parse_args(fix_cli *c, int argc, char **argv)
 	}
 	if (cmd_rule_check(&c->rules, "fix"))
 		return -1;
+	struct stat st;
+	if (c->context && *c->context && (stat(c->context, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		fprintf(stderr, "dockopt fix: --context %s: not a folder\n", c->context);
+		return -1;
+	}
+	if (c->config_path && stat(c->config_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "dockopt fix: --config %s: a folder, not a .dockopt.yml file\n", c->config_path);
+		return -1;
+	}
 	if (c->write && !strcmp(c->format, "text") && c->diff) {
 		/* --write --diff: write and show the diff; fine. */
 	}

@@ -13,6 +13,10 @@ int cmd_rules(int argc, char **argv)
 		puts("usage: dockopt rules\n\nList the rules: id, hadolint id, tier, reason.");
 		return EXIT_CLEAN;
 	}
+	if (argc > 1) {
+		fprintf(stderr, "dockopt rules: unexpected argument '%s'\nusage: dockopt rules\n", argv[1]);
+		return EXIT_FAIL;
+	}
 	printf("%-20s %-22s %-11s %s\n", "RULE", "HADOLINT", "TIER", "REASON");
 	for (size_t i = 0; i < dko_rule_count(); i++) {
 		const dko_rule_info *r = dko_rule_at(i);

@@ -314,6 +314,11 @@ int dko_config_load(dko_config **out, const char *path)
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return dko_error_set(DKO_EIO, "%s: error: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(fp);
+		return dko_error_set(DKO_EIO, "%s: error: a folder, not a configuration file", path);
+	}
 	dko_buf b = DKO_BUF_INIT;
 	char chunk[8192];
 	size_t n;

@@ -148,6 +148,18 @@ static void test_cli__several_files_and_folders(void **state)
 	assert_null(strstr(out, "node_modules"));
 	free(out);
 	free(err);
+	/* A --context that is not a folder, a --config that is one, and stray
+	 * arguments to rules are usage errors. */
+	assert_int_equal(run("fix --no-config --context nowhere a/Dockerfile", NULL, &out, &err), 2);
+	assert_non_null(strstr(err, "--context nowhere: not a folder"));
+	free(out);
+	free(err);
+	assert_int_equal(run("fix --config a a/Dockerfile", NULL, &out, &err), 2);
+	free(out);
+	free(err);
+	assert_int_equal(run("rules --bogus", NULL, &out, &err), 2);
+	free(out);
+	free(err);
 	/* A folder without a Dockerfile is an input error, not silent success. */
 	put("empty/notes.txt", "nothing\n");
 	assert_int_equal(run("fix --no-config --check empty", NULL, &out, &err), 2);
