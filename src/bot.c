@@ -335,7 +335,7 @@ static void make_messages(dko_bot_result *out, const bot_run *b)
 	dko_report_file *rf = dko_xcalloc(out->nfiles + 1, sizeof(*rf));
 	for (size_t i = 0; i < out->nfiles; i++) {
 		const dko_bot_file *f = &out->files[i];
-		rf[i] = (dko_report_file){f->path, f->result, f->error, f->diff};
+		rf[i] = (dko_report_file){f->path, f->result, f->error, f->diff, NULL};
 		if (f->result && dko_fix_edit_count(f->result))
 			dko_gitfix_change_lines(&m, f->result);
 	}

@@ -159,7 +159,7 @@ static void report(const bot_cli *c, const dko_bot_result *r)
 	dko_report_file *rf = dko_xcalloc(r->nfiles + 1, sizeof(*rf));
 	for (size_t i = 0; i < r->nfiles; i++)
 		rf[i] = (dko_report_file){r->files[i].path, r->files[i].result, r->files[i].error,
-		                          r->files[i].diff};
+		                          r->files[i].diff, NULL};
 	if (!c->quiet) {
 		dko_report_text(stderr, rf, r->nfiles);
 	} else {

@@ -454,11 +454,14 @@ static int emit(fix_cli *c, processed *ps, size_t n, bool multi)
 static void report(fix_cli *c, processed *ps, size_t n)
 {
 	dko_report_file *rf = dko_xcalloc(n + 1, sizeof(*rf));
+	char **dirs = dko_xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
 		rf[i].path = ps[i].path;
 		rf[i].result = ps[i].result;
 		rf[i].error = ps[i].error;
 		rf[i].diff = ps[i].diff;
+		dirs[i] = c->context ? dko_xstrdup(c->context) : dko_fs_dirname(ps[i].path);
+		rf[i].new_file_dir = dirs[i];
 	}
 	if (!strcmp(c->format, "text")) {
 		if (c->quiet) {
@@ -491,6 +494,9 @@ static void report(fix_cli *c, processed *ps, size_t n)
 			if (rf[i].error)
 				fprintf(stderr, "%s\n", rf[i].error);
 	}
+	for (size_t i = 0; i < n; i++)
+		free(dirs[i]);
+	free(dirs);
 	free(rf);
 }
 

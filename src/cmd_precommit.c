@@ -140,7 +140,7 @@ static void report_findings(const precommit_cli *c, const dko_precommit_result *
 	for (size_t i = 0; i < r->nfiles; i++)
 		if (r->files[i].result)
 			rf[n++] = (dko_report_file){r->files[i].path, r->files[i].result, NULL,
-			                            r->files[i].diff};
+			                            r->files[i].diff, NULL};
 	dko_report_text(stderr, rf, n);
 	free(rf);
 }

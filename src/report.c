@@ -85,7 +85,15 @@ void dko_report_json(dko_buf *b, const dko_report_file *files, size_t n, const c
 			for (size_t k = 0; k < ne; k++) {
 				const dko_file_edit *e = dko_fix_edit(f->result, k);
 				dko_buf_puts(b, k ? ",{" : "{");
-				json_kv_str(b, "path", e->path, false);
+				if (!e->old_text && f->new_file_dir && *f->new_file_dir && strcmp(f->new_file_dir, ".")) {
+					/* as the diff names it: under the context folder */
+					dko_buf full = DKO_BUF_INIT;
+					dko_buf_printf(&full, "%s/%s", f->new_file_dir, e->path);
+					json_kv_str(b, "path", dko_buf_cstr(&full), false);
+					dko_buf_release(&full);
+				} else {
+					json_kv_str(b, "path", e->path, false);
+				}
 				dko_buf_printf(b, ",\"new_file\":%s}", e->old_text ? "false" : "true");
 			}
 			dko_buf_putc(b, ']');

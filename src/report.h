@@ -17,6 +17,7 @@ typedef struct dko_report_file {
 	const dko_fix_result *result; /* NULL when err is set */
 	const char *error;            /* "file:line:col: error: ..." or NULL */
 	const char *diff;             /* unified diff of its edits (may be NULL or "") */
+	const char *new_file_dir;     /* folder new files (.dockerignore) go to, or NULL */
 } dko_report_file;
 
 /* "Dockerfile:3:1: fixed [merge-runs DL3059] merged ... " lines. */

@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "json.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "dockopt/common.h"
 
@@ -70,12 +71,24 @@ static void test_json__error_wraps_last(void **state)
 	dko_error_clear();
 }
 
+/* JSON strings are UTF-8: invalid bytes become \ufffd, valid ones pass. */
+static void test_json__invalid_utf8(void **state)
+{
+	(void)state;
+	dko_buf b = DKO_BUF_INIT;
+	const char in[] = "Ren\xe9 \xc3\xa9 \xff";
+	dko_buf_put_json_str(&b, in, sizeof(in) - 1);
+	assert_string_equal(dko_buf_cstr(&b), "\"Ren\\ufffd \xc3\xa9 \\ufffd\"");
+	dko_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json__values),
 		cmocka_unit_test(test_json__errors),
 		cmocka_unit_test(test_json__error_wraps_last),
+		cmocka_unit_test(test_json__invalid_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  */
 #include "util/buf.h"
 #include "util/alloc.h"
+#include "util/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,8 +113,18 @@ void dko_buf_put_json_str(dko_buf *b, const char *s, size_t len)
 			if (c < 0x20 || c == 0x7f) {
 				char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 				dko_buf_put(b, e, 6);
-			} else {
+			} else if (c < 0x80) {
 				dko_buf_putc(b, (char)c);
+			} else {
+				/* JSON is UTF-8: a byte that does not start a valid
+				 * sequence becomes U+FFFD (as Go's encoding/json does) */
+				uint32_t w;
+				uint32_t r = dko_utf8_decode((const unsigned char *)s + i, len - i, &w);
+				if (r == 0xFFFD && w == 1)
+					dko_buf_puts(b, "\\ufffd");
+				else
+					dko_buf_put(b, s + i, w);
+				i += w - 1;
 			}
 		}
 	}
