@@ -106,8 +106,8 @@ static int string_list(loader *l, yaml_node_t *n, const char *key, strvec *out, 
 		dko_regex *re;
 		char what[128];
 		snprintf(what, sizeof(what), "%s[%zu]", key, i);
-		if (dko_regex_compile(&re, out->items[i], what) != 0)
-			return err_at(l, n, key, "%s", dko_error_last());
+		if (dko_regex_compile(&re, out->items[i], NULL) != 0)
+			return err_at(l, n, what, "%s", dko_error_last());
 		dko_regex_free(re);
 	}
 	return 0;
@@ -178,7 +178,7 @@ static int load_pattern_list(loader *l, yaml_node_t *n, const char *name, const 
 		if (!vals[0] || !vals[1])
 			return err_at(l, x, key, "needs a %s and a %s", names[0], names[1]);
 		dko_regex *re;
-		if (dko_regex_compile(&re, vals[0], key) != 0)
+		if (dko_regex_compile(&re, vals[0], NULL) != 0)
 			return err_at(l, x, key, "%s", dko_error_last());
 		dko_regex_free(re);
 		add(l->c, vals);

@@ -50,7 +50,8 @@ static void test_config__errors(void **state)
 	} bad[] = {
 		{"tier: fast\n", "x.yml:1:7: error: tier: expected safe or aggressive"},
 		{"colour: red\n", "x.yml:1:1: error: colour: unknown key"},
-		{"unshipped: ['(']\n", "x.yml:1:12: error: unshipped: unshipped[0]: bad pattern '('"},
+		{"unshipped: ['(']\n", "x.yml:1:12: error: unshipped[0]: bad pattern '('"},
+		{"wrappers:\n  - {pattern: '(', manager: apt}\n", "x.yml:2:5: error: wrappers[0]: bad pattern '('"},
 		{"wrappers:\n  - {pattern: x}\n", "x.yml:2:5: error: wrappers[0]: needs a pattern and a manager"},
 		{"rules:\n  no-such-rule: on\n", "x.yml:2:3: error: rules.no-such-rule: unknown rule"},
 		{"a: [\n", "x.yml:2:1: error:"},

@@ -26,8 +26,11 @@ int dko_regex_compile(dko_regex **out, const char *pattern, const char *what)
 	if (!code) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(err, msg, sizeof(msg));
-		return dko_error_set(DKO_ECONFIG, "%s: bad pattern '%s' at offset %zu: %s",
-		                     what ? what : "pattern", pattern, (size_t)off, (const char *)msg);
+		if (!what)
+			return dko_error_set(DKO_ECONFIG, "bad pattern '%s' at offset %zu: %s", pattern, (size_t)off,
+			                     (const char *)msg);
+		return dko_error_set(DKO_ECONFIG, "%s: bad pattern '%s' at offset %zu: %s", what, pattern,
+		                     (size_t)off, (const char *)msg);
 	}
 	dko_regex *re = dko_xcalloc(1, sizeof(*re));
 	re->code = code;

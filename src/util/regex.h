@@ -11,7 +11,8 @@
 typedef struct dko_regex dko_regex;
 
 /* Compile pattern (UTF-8). A bad pattern is DKO_ECONFIG with a message that
- * names `what` (e.g. "patterns.wrappers[2]") and the offset of the error. */
+ * names `what` (e.g. "patterns.wrappers[2]"; NULL: no name, for callers that
+ * add their own) and the offset of the error. */
 int dko_regex_compile(dko_regex **out, const char *pattern, const char *what);
 void dko_regex_free(dko_regex *re);
 /* Whether s[0..len) matches anywhere (anchor with ^...$ in the pattern). */
