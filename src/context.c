@@ -189,6 +189,20 @@ int dko_context_load_ignore(dko_context *ctx, const char *dockerfile_rel)
 	return rc;
 }
 
+int dko_context_use_ignore(dko_context *ctx, const char *name, const char *text, size_t len)
+{
+	dko_ignore_free(ctx->ignore);
+	free(ctx->ignore_file);
+	ctx->ignore = NULL;
+	ctx->ignore_file = NULL;
+	if (!text)
+		return 0;
+	int rc = dko_ignore_parse(&ctx->ignore, text, len, name);
+	if (rc == 0)
+		ctx->ignore_file = dko_xstrdup(name);
+	return rc;
+}
+
 const char *dko_context_ignore_file(const dko_context *ctx)
 {
 	return ctx->ignore_file;

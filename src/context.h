@@ -61,6 +61,10 @@ bool dko_context_exists(dko_context *ctx, const char *rel);
  * DKO_ECONFIG naming the file and line.
  */
 int dko_context_load_ignore(dko_context *ctx, const char *dockerfile_rel);
+/* Put ignore rules in force as if the file name (relative to the context)
+ * held text: for a fix that has just proposed that file. NULL text drops
+ * the rules (no ignore file). */
+int dko_context_use_ignore(dko_context *ctx, const char *name, const char *text, size_t len);
 /* The ignore file loaded (relative path), or NULL when there is none. */
 const char *dko_context_ignore_file(const dko_context *ctx);
 /* Whether rel is excluded from the build context by the ignore file

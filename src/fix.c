@@ -436,6 +436,82 @@ static bool run_pass(fix_run *fr, const dko_pass *p, char **text, size_t *len, c
 	return changed;
 }
 
+static void clear_files(fix_run *fr)
+{
+	for (size_t i = 0; i < fr->files.len; i++) {
+		free(fr->files.items[i].path);
+		free(fr->files.items[i].text);
+	}
+	fr->files.len = 0;
+}
+
+/* Passes in registry order, round after round, until a round changes
+ * nothing. Suggestions and added files are those of the last round. */
+static void run_rounds(fix_run *fr, const dko_fix_opts *o, char **cur, size_t *clen, const env *e)
+{
+	for (int round = 0; round < MAX_ROUNDS; round++) {
+		bool changed = false;
+		fr->suggestions.len = 0;
+		/* Added files too are those of the last round: every pass runs in it. */
+		clear_files(fr);
+		for (size_t i = 0; i < dko_pass_registry_len; i++) {
+			const dko_pass *p = dko_pass_registry[i];
+			if (pass_enabled(o, p))
+				changed |= run_pass(fr, p, cur, clen, e);
+		}
+		if (!changed)
+			break;
+	}
+}
+
+/*
+ * When the fix proposes a .dockerignore for a context that had none, the
+ * passes run again with it in force, as a second `dockopt fix` would after
+ * writing it (manifest-first may then copy the manifests first once
+ * node_modules is left out), so one run reaches what two would: fixing the
+ * result again changes nothing. The proposal and its findings are those of
+ * the first phase; the other passes' suggestions are the second's.
+ */
+static void second_phase(fix_run *fr, const dko_fix_opts *o, char **cur, size_t *clen, const env *e)
+{
+	const extra_file *ig = NULL;
+	for (size_t i = 0; i < fr->files.len && !ig; i++)
+		if (!strcmp(fr->files.items[i].path, ".dockerignore"))
+			ig = &fr->files.items[i];
+	if (!ig || !e->context || dko_context_ignore_file(e->context))
+		return;
+	if (dko_context_use_ignore(e->context, ".dockerignore", ig->text, ig->len) != 0) {
+		dko_context_use_ignore(e->context, NULL, NULL, 0);
+		dko_error_clear();
+		return;
+	}
+	/* Keep the first phase's files and dockerignore findings. */
+	DKO_VEC(extra_file) files = {0};
+	for (size_t i = 0; i < fr->files.len; i++)
+		DKO_VEC_PUSH(&files, fr->files.items[i]);
+	fr->files.len = 0;
+	DKO_VEC(dko_finding) kept = {0};
+	for (size_t i = 0; i < fr->suggestions.len; i++)
+		if (!strcmp(fr->suggestions.items[i].rule, "dockerignore"))
+			DKO_VEC_PUSH(&kept, fr->suggestions.items[i]);
+	run_rounds(fr, o, cur, clen, e);
+	clear_files(fr);
+	for (size_t i = 0; i < files.len; i++)
+		DKO_VEC_PUSH(&fr->files, files.items[i]);
+	DKO_VEC_FREE(&files);
+	/* The second phase's dockerignore findings speak of a file that does
+	 * not exist yet: drop them for the first phase's. */
+	size_t w = 0;
+	for (size_t i = 0; i < fr->suggestions.len; i++)
+		if (strcmp(fr->suggestions.items[i].rule, "dockerignore") != 0)
+			fr->suggestions.items[w++] = fr->suggestions.items[i];
+	fr->suggestions.len = w;
+	for (size_t i = 0; i < kept.len; i++)
+		DKO_VEC_PUSH(&fr->suggestions, kept.items[i]);
+	DKO_VEC_FREE(&kept);
+	dko_context_use_ignore(e->context, NULL, NULL, 0);
+}
+
 /* ---- the loop -------------------------------------------------------------------------- */
 
 static void add_edit(dko_fix_result *r, const char *path, const char *old, size_t olen,
@@ -529,23 +605,8 @@ int dko_fix(dko_fix_result **out, const char *text, size_t len, const dko_fix_op
 
 	char *cur = dko_xstrndup(text, len);
 	size_t clen = len;
-	for (int round = 0; round < MAX_ROUNDS; round++) {
-		bool changed = false;
-		fr.suggestions.len = 0;
-		/* Added files too are those of the last round: every pass runs in it. */
-		for (size_t i = 0; i < fr.files.len; i++) {
-			free(fr.files.items[i].path);
-			free(fr.files.items[i].text);
-		}
-		fr.files.len = 0;
-		for (size_t i = 0; i < dko_pass_registry_len; i++) {
-			const dko_pass *p = dko_pass_registry[i];
-			if (pass_enabled(o, p))
-				changed |= run_pass(&fr, p, &cur, &clen, &e);
-		}
-		if (!changed)
-			break;
-	}
+	run_rounds(&fr, o, &cur, &clen, &e);
+	second_phase(&fr, o, &cur, &clen, &e);
 	for (size_t i = 0; i < fr.suggestions.len; i++)
 		DKO_VEC_PUSH(&r->findings, fr.suggestions.items[i]);
 	if (clen != len || memcmp(cur, text, len) != 0)

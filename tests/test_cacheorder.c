@@ -346,6 +346,49 @@ static void test_cacheorder__write_creates_dockerignore(void **state)
 	free(tmp);
 }
 
+/* One run reaches what two would: with node_modules in the context, the
+ * proposed .dockerignore leaves it out and manifest-first then copies the
+ * manifests first in the same run, so `fix --check` after `fix --write`
+ * finds nothing left. */
+static void test_cacheorder__write_then_check_clean(void **state)
+{
+	(void)state;
+	char *tmp = tu_mkdtemp();
+	const char *const files[][2] = {
+	    {"Dockerfile", "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n"},
+	    {"package.json", "{\"name\": \"a\", \"version\": \"1.0.0\", \"dependencies\": {\"ms\": \"2.1.3\"}}\n"},
+	    {"package-lock.json", "{\"name\": \"a\", \"lockfileVersion\": 3, \"packages\": {}}\n"},
+	    {"index.js", "console.log(1)\n"},
+	    {"node_modules/ms/index.js", "module.exports = 1\n"}};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *p = tu_asprintf("%s/%s", tmp, files[i][0]);
+		assert_int_equal(tu_write_file(p, files[i][1], strlen(files[i][1])), 0);
+		free(p);
+	}
+	char *cmd = tu_asprintf("'%s' fix --no-config --write '%s/Dockerfile'", tu_dockopt_bin(), tmp);
+	char *err = NULL;
+	assert_int_equal(tu_run(cmd, NULL, 0, NULL, NULL, &err), 0);
+	assert_non_null(strstr(err, "fixed [manifest-first]"));
+	free(err);
+	free(cmd);
+	char *p = tu_asprintf("%s/.dockerignore", tmp);
+	char *ig = tu_read_file(p, NULL);
+	free(p);
+	assert_non_null(ig);
+	assert_true(lists(ig, "node_modules"));
+	free(ig);
+	cmd = tu_asprintf("'%s' fix --no-config --check '%s/Dockerfile'", tu_dockopt_bin(), tmp);
+	err = NULL;
+	char *out = NULL;
+	assert_int_equal(tu_run(cmd, NULL, 0, &out, NULL, &err), 0);
+	assert_string_equal(out, "");
+	free(out);
+	free(err);
+	free(cmd);
+	tu_rmrf(tmp);
+	free(tmp);
+}
+
 /* Hoisting and manifest-first make the loop run several rounds: the
  * proposal is still reported once. */
 static void test_cacheorder__one_finding_per_proposal(void **state)
@@ -444,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_cacheorder__git_read),
 		cmocka_unit_test(test_cacheorder__go_buildvcs_false),
 		cmocka_unit_test(test_cacheorder__write_creates_dockerignore),
+		cmocka_unit_test(test_cacheorder__write_then_check_clean),
 		cmocka_unit_test(test_cacheorder__one_finding_per_proposal),
 		cmocka_unit_test(test_cacheorder__dockerfile_specific_ignore),
 	};
