@@ -206,6 +206,27 @@ static size_t parse_hunks(const char *diff, hunk **out)
 	return n;
 }
 
+/* A path as a SARIF artifact URI (RFC 3986): an absolute path becomes a
+ * file:// URI; bytes outside the path characters are percent-encoded. */
+static void sarif_uri(dko_buf *b, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	dko_buf u = DKO_BUF_INIT;
+	if (path[0] == '/')
+		dko_buf_puts(&u, "file://");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~/!$&'()*+,;=:@", *p)) {
+			dko_buf_putc(&u, (char)*p);
+		} else {
+			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+			dko_buf_put(&u, e, 3);
+		}
+	}
+	dko_buf_put_json_str(b, u.ptr, u.len);
+	dko_buf_release(&u);
+}
+
 static void sarif_fix(dko_buf *b, const dko_finding *x, const hunk *h, size_t nh)
 {
 	for (size_t i = 0; i < nh; i++) {
@@ -227,7 +248,7 @@ static void sarif_fix(dko_buf *b, const dko_finding *x, const hunk *h, size_t nh
 		dko_buf_puts(b, ",\"fixes\":[{\"description\":{\"text\":");
 		dko_buf_put_json_str(b, x->message, strlen(x->message));
 		dko_buf_puts(b, "},\"artifactChanges\":[{\"artifactLocation\":{\"uri\":");
-		dko_buf_put_json_str(b, x->file, strlen(x->file));
+		sarif_uri(b, x->file);
 		dko_buf_printf(b, "},\"replacements\":[{\"deletedRegion\":{\"startLine\":%u,\"startColumn\":1,"
 		                  "\"endLine\":%u,\"endColumn\":1},\"insertedContent\":{\"text\":",
 		               a, h[i].old_len ? e + 1 : a);
@@ -279,7 +300,7 @@ void dko_report_sarif(dko_buf *b, const dko_report_file *files, size_t n)
 			               x->applied ? "warning" : "note");
 			dko_buf_put_json_str(b, x->message, strlen(x->message));
 			dko_buf_puts(b, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
-			dko_buf_put_json_str(b, x->file, strlen(x->file));
+			sarif_uri(b, x->file);
 			dko_buf_printf(b, "},\"region\":{\"startLine\":%u,\"startColumn\":%u,\"endLine\":%u}}}]",
 			               x->line, x->col, x->end_line);
 			dko_buf_printf(b, ",\"properties\":{\"applied\":%s,\"tier\":\"%s\"",
@@ -293,7 +314,26 @@ void dko_report_sarif(dko_buf *b, const dko_report_file *files, size_t n)
 		}
 		free(h);
 	}
-	dko_buf_puts(b, "]}]}\n");
+	/* Files that could not be read or parsed: the run did not succeed. */
+	dko_buf_puts(b, "],\"invocations\":[{\"executionSuccessful\":");
+	bool any = false;
+	for (size_t i = 0; i < n; i++)
+		any |= files[i].error != NULL;
+	dko_buf_puts(b, any ? "false" : "true");
+	dko_buf_puts(b, ",\"toolExecutionNotifications\":[");
+	first = true;
+	for (size_t i = 0; i < n; i++) {
+		if (!files[i].error)
+			continue;
+		dko_buf_puts(b, first ? "{" : ",{");
+		first = false;
+		dko_buf_puts(b, "\"level\":\"error\",\"message\":{\"text\":");
+		dko_buf_put_json_str(b, files[i].error, strlen(files[i].error));
+		dko_buf_puts(b, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
+		sarif_uri(b, files[i].path);
+		dko_buf_puts(b, "}}}]}");
+	}
+	dko_buf_puts(b, "]}]}]}\n");
 }
 
 /* ---- Markdown ------------------------------------------------------------------- */

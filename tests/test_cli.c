@@ -213,6 +213,25 @@ static void test_cli__json_and_sarif(void **state)
 	                    "RUN mkdir /app && touch /app/x\n");
 	assert_true(dko_json_path(rep, "deletedRegion.startLine")->number == 2);
 	assert_true(dko_json_path(rep, "deletedRegion.endLine")->number == 4);
+	assert_true(dko_json_get(dko_json_get(res, "invocations")->items[0], "executionSuccessful")->boolean);
+	dko_json_doc_free(j);
+	free(out);
+	free(err);
+	/* Artifact URIs are percent-encoded; a file that does not parse makes
+	 * the run unsuccessful, with a notification. */
+	put("a b.Dockerfile", mergeable);
+	put("bad.Dockerfile", "FROM a\nBOGUS x\n");
+	assert_int_equal(run("fix --no-config --format sarif 'a b.Dockerfile' bad.Dockerfile", NULL, &out, &err), 2);
+	assert_int_equal(dko_json_parse(&j, out, strlen(out)), 0);
+	res = dko_json_path(dko_json_root(j), "runs")->items[0];
+	result = dko_json_get(res, "results")->items[0];
+	const dko_json *loc = dko_json_get(result, "locations")->items[0];
+	assert_string_equal(dko_json_string(dko_json_path(loc, "physicalLocation.artifactLocation.uri")),
+	                    "a%20b.Dockerfile");
+	const dko_json *inv = dko_json_get(res, "invocations")->items[0];
+	assert_false(dko_json_get(inv, "executionSuccessful")->boolean);
+	const dko_json *note = dko_json_get(inv, "toolExecutionNotifications")->items[0];
+	assert_non_null(strstr(dko_json_string(dko_json_path(note, "message.text")), "unknown instruction"));
 	dko_json_doc_free(j);
 	free(out);
 	free(err);
