@@ -1316,7 +1316,15 @@ int dko_git_fetch(dko_git_repo *repo, const char *remote)
 	fo.callbacks.payload = &st;
 	fo.prune = GIT_FETCH_PRUNE;
 	fo.proxy_opts.type = GIT_PROXY_AUTO;
-	int err = git_remote_fetch(r, NULL, &fo, NULL);
+	/* Always the standard mapping into refs/remotes/<remote>/: a bare
+	 * clone has no fetch refspec and a mirror maps every ref onto itself,
+	 * yet the bot reads the remote's branches there. */
+	dko_buf spec = DKO_BUF_INIT;
+	dko_buf_printf(&spec, "+refs/heads/*:refs/remotes/%s/*", remote);
+	char *specs[1] = {spec.ptr};
+	git_strarray refspecs = {specs, 1};
+	int err = git_remote_fetch(r, &refspecs, &fo, NULL);
+	dko_buf_release(&spec);
 	if (err < 0)
 		rc = gfail(err, "fetch %s", remote);
 	git_remote_free(r);

@@ -433,6 +433,36 @@ static void test_bot__nothing_to_fix(void **state)
 	world_close(&w);
 }
 
+/* A bare clone has no fetch refspec (a mirror maps refs onto themselves):
+ * the bot still finds the remote's base branch after its fetch. */
+static void test_bot__bare_clone(void **state)
+{
+	(void)state;
+	require_fixes();
+	world w;
+	world_open(&w, false);
+	static const char *const files[] = {"Dockerfile", NEEDS_FIX, NULL};
+	dko_git_oid base;
+	publish(&w, files, &base);
+	char *dir = tu_mkdtemp();
+	char *bare = tu_asprintf("%s/clone.git", dir);
+	free(gf_sh("git clone -q --bare '%s' '%s'", w.bare, bare));
+	char *cmd = tu_asprintf("'%s' bot --repo '%s' --author '" AUTHOR "'", dockopt_abs, bare);
+	char *out, *err;
+	assert_int_equal(tu_run(cmd, NULL, 0, &out, NULL, &err), 0);
+	assert_null(strstr(err, "has no branch"));
+	free(out);
+	free(err);
+	free(cmd);
+	char *log = gf_sh("git --git-dir='%s' log --format=%%s -1 dockopt/optimize", bare);
+	assert_non_null(strstr(log, "dockopt"));
+	free(log);
+	tu_rmrf(dir);
+	free(dir);
+	free(bare);
+	world_close(&w);
+}
+
 /* The CLI end to end: title on stdout and the body in --body-file; a
  * file that does not parse is reported (exit 2) without stopping the
  * others; usage and git errors exit 2. */
@@ -833,6 +863,7 @@ int main(void)
 		cmocka_unit_test(test_bot__file_remote),
 		cmocka_unit_test(test_bot__git_daemon_remote),
 		cmocka_unit_test(test_bot__nothing_to_fix),
+		cmocka_unit_test(test_bot__bare_clone),
 		cmocka_unit_test(test_bot__command),
 		cmocka_unit_test(test_bot__open_pull_request),
 		cmocka_unit_test(test_bot__markdown),
