@@ -14,6 +14,7 @@ typedef struct votes {
 	unsigned lower, upper;
 	unsigned tabs;
 	unsigned width[9]; /* indents of 1..8 spaces */
+	unsigned any_tabs, any_spaces; /* every continuation line: the fallback */
 } votes;
 
 static void vote_line_endings(votes *v, const dko_doc *doc)
@@ -45,6 +46,10 @@ static void vote_continuation(votes *v, const dko_doc *doc, const dko_token *t, 
 	while (k < n && (s[k] == ' ' || s[k] == '\t'))
 		k++;
 	bool lead = is_op_start(s + k, n - k);
+	if (k > 0 && s[0] == '\t')
+		v->any_tabs++;
+	else if (k > 0)
+		v->any_spaces++;
 	if (!lead && !after_op)
 		return;
 	if (k < n && s[0] == '\t')
@@ -117,7 +122,9 @@ void dko_style_detect(dko_style *st, const dko_doc *doc)
 			bestn = v.width[w];
 		}
 	}
-	if (v.tabs > bestn) {
+	/* No command line to go by: the indent of the other continuation
+	 * lines (package lists) says whether the file uses tabs. */
+	if (v.tabs > bestn || (!v.tabs && !bestn && v.any_tabs > v.any_spaces)) {
 		memcpy(st->indent, "\t", 2);
 	} else {
 		memset(st->indent, ' ', best);
