@@ -520,6 +520,17 @@ static int pr_repo(dko_github_repo *gr, dko_git_repo *repo, const char *remote,
 	return 0;
 }
 
+int dko_bot_check_pr(dko_git_repo *repo, const dko_bot_opts *opts, const dko_bot_pr_opts *pr)
+{
+	const char *remote = opts->remote ? opts->remote : DKO_BOT_REMOTE;
+	dko_github_repo gr;
+	int rc = pr_repo(&gr, repo, remote, pr->slug);
+	if (rc == 0 && !(pr->api_url && *pr->api_url) && !gr.host)
+		rc = dko_error_set(DKO_EINVAL, "cannot tell the API from the remote's URL; use --api-url");
+	dko_github_repo_release(&gr);
+	return rc;
+}
+
 int dko_bot_open_pr(dko_github_pr *out, dko_git_repo *repo, const dko_bot_opts *opts,
                     const dko_bot_result *res, const dko_bot_pr_opts *pr)
 {

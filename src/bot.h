@@ -100,6 +100,11 @@ typedef struct dko_bot_pr_opts {
 	long timeout_ms;     /* per request; 0: the HTTP layer's default */
 } dko_bot_pr_opts;
 
+/* Whether a pull request could be opened (the forge repository and its API
+ * can be told from the remote's URL or the options): checked before the
+ * run pushes anything. DKO_EINVAL with the reason. */
+int dko_bot_check_pr(dko_git_repo *repo, const dko_bot_opts *opts, const dko_bot_pr_opts *pr);
+
 /*
  * Open the pull request for a run that has a fix (UP_TO_DATE or a pushed
  * COMMITTED), or update the one open for the branch: head opts->branch,

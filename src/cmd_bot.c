@@ -229,6 +229,15 @@ static int run_bot(bot_cli *c)
 		cmd_report("bot");
 		return EXIT_FAIL;
 	}
+	if (c->open_pr) {
+		/* Know where the pull request goes before pushing anything. */
+		dko_bot_pr_opts p = {c->api_url, pr_token(), c->slug, 0};
+		if (dko_bot_check_pr(repo, &c->o, &p) < 0) {
+			cmd_report("bot");
+			dko_git_repo_free(repo);
+			return EXIT_FAIL;
+		}
+	}
 	dko_bot_result r;
 	int rc = dko_bot_run(&r, repo, &c->o);
 	report(c, &r);

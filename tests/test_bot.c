@@ -447,8 +447,18 @@ static void test_bot__bare_clone(void **state)
 	char *dir = tu_mkdtemp();
 	char *bare = tu_asprintf("%s/clone.git", dir);
 	free(gf_sh("git clone -q --bare '%s' '%s'", w.bare, bare));
-	char *cmd = tu_asprintf("'%s' bot --repo '%s' --author '" AUTHOR "'", dockopt_abs, bare);
+	/* --open-pr with a remote that names no forge repository fails before
+	 * anything is pushed. */
+	char *cmd = tu_asprintf("GITHUB_TOKEN=x '%s' bot --repo '%s' --author '" AUTHOR "' --push --open-pr",
+	                        dockopt_abs, bare);
 	char *out, *err;
+	assert_int_equal(tu_run(cmd, NULL, 0, &out, NULL, &err), 2);
+	assert_non_null(strstr(err, "owner and a name"));
+	assert_null(server_rev(&w, "dockopt/optimize"));
+	free(out);
+	free(err);
+	free(cmd);
+	cmd = tu_asprintf("'%s' bot --repo '%s' --author '" AUTHOR "'", dockopt_abs, bare);
 	assert_int_equal(tu_run(cmd, NULL, 0, &out, NULL, &err), 0);
 	assert_null(strstr(err, "has no branch"));
 	free(out);
