@@ -2301,22 +2301,6 @@ static bool name_char(char c)
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* Does parameter expansion text (`${...}`, nested ones included) assign:
- * ${X=v}, ${X:=v}? */
-static bool param_assigns(const char *t, uint32_t n)
-{
-	for (uint32_t i = 0; i + 2 < n; i++) {
-		if (t[i] != '$' || t[i + 1] != '{')
-			continue;
-		uint32_t j = i + 2;
-		while (j < n && name_char(t[j]))
-			j++;
-		if (j < n && (t[j] == '=' || (t[j] == ':' && j + 1 < n && t[j + 1] == '=')))
-			return true;
-	}
-	return false;
-}
-
 /* Does arithmetic text assign (=, op=, ++, --)? Comparisons do not. */
 static bool arith_assigns(const char *t, uint32_t n)
 {
@@ -2337,6 +2321,30 @@ static bool arith_assigns(const char *t, uint32_t n)
 	return false;
 }
 
+/* Does parameter expansion text (`${...}`, nested ones included) assign:
+ * ${X=v}, ${X:=v}? */
+static bool param_assigns(const char *t, uint32_t n)
+{
+	for (uint32_t i = 0; i + 2 < n; i++) {
+		if (t[i] != '$' || t[i + 1] != '{')
+			continue;
+		uint32_t j = i + 2;
+		while (j < n && name_char(t[j]))
+			j++;
+		if (j < n && t[j] == '[') { /* ${A[n=1]}: the subscript is arithmetic */
+			uint32_t k = j + 1;
+			while (k < n && t[k] != ']')
+				k++;
+			if (arith_assigns(t + j + 1, k - j - 1))
+				return true;
+			j = k < n ? k + 1 : k;
+		}
+		if (j < n && (t[j] == '=' || (t[j] == ':' && j + 1 < n && t[j + 1] == '=')))
+			return true;
+	}
+	return false;
+}
+
 /* Do the expansions of these parts assign in the current shell? Command
  * substitutions run in a subshell and do not. */
 static bool parts_assign(const dko_sh_script *s, const sh_part *p)
@@ -2352,9 +2360,14 @@ static bool parts_assign(const dko_sh_script *s, const sh_part *p)
 
 static bool cmd_expansions_assign(const dko_sh_script *s, const sh_node *n)
 {
-	for (uint32_t i = 0; i < n->nwords; i++)
+	for (uint32_t i = 0; i < n->nwords; i++) {
 		if (n->wparts && parts_assign(s, n->wparts[i]))
 			return true;
+		/* bash's old $[...] arithmetic */
+		const char *r = n->words[i].raw, *d = r ? strstr(r, "$[") : NULL;
+		if (d && arith_assigns(d, strlen(d)))
+			return true;
+	}
 	for (uint32_t i = 0; i < n->nassigns; i++)
 		if (n->aparts && parts_assign(s, n->aparts[i]))
 			return true;
@@ -2393,6 +2406,13 @@ static const char *leak_cmd(const leak_walk *lw, const sh_node *n)
 		return raw[k] == '/' ? NULL : "command";
 	}
 	const char *name = n->words[i].lit;
+	/* bash: A[0]=1 (an array element), printf -v VAR, coproc */
+	if (strchr(name, '=') || !strcmp(name, "coproc"))
+		return "assignment";
+	if (!strcmp(name, "printf"))
+		for (uint32_t k = i + 1; k < n->nwords; k++)
+			if (n->words[k].lit && !strncmp(n->words[k].lit, "-v", 2))
+				return "assignment";
 	if (n->nassigns)
 		for (size_t k = 0; k < sizeof(special_builtins) / sizeof(special_builtins[0]); k++)
 			if (strcmp(name, special_builtins[k]) == 0)
@@ -2425,6 +2445,13 @@ static const char *leak_in_list(const leak_walk *lw, const sh_node *l)
 static const char *leak_in(const leak_walk *lw, const sh_node *n)
 {
 	const char *r = NULL;
+	/* The redirections of a compound command (or a case pattern, or the
+	 * words of [[ ]]) are expanded by the shell itself: ${F:=x} there
+	 * assigns. A pipeline's elements run in subshells. */
+	if (n->kind != N_PIPE && n->kind != N_CMD && n->kind != N_LIST && cmd_expansions_assign(lw->s, n)) {
+		*lw->where = n->span;
+		return "assignment";
+	}
 	switch ((nkind)n->kind) {
 	case N_LIST: return leak_in_list(lw, n);
 	case N_CMD: return leak_cmd(lw, n);
@@ -2434,10 +2461,6 @@ static const char *leak_in(const leak_walk *lw, const sh_node *n)
 	case N_WHILE:
 	case N_UNTIL:
 	case N_CASE:
-		if (n->kind == N_CASE && cmd_expansions_assign(lw->s, n)) {
-			*lw->where = n->span;
-			return "assignment";
-		}
 		for (const sh_node *k = n->kid; k && !r; k = k->next)
 			r = leak_in(lw, k);
 		return r;
