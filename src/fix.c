@@ -466,13 +466,14 @@ static void run_rounds(fix_run *fr, const dko_fix_opts *o, char **cur, size_t *c
 
 /*
  * When the fix proposes a .dockerignore for a context that had none, the
- * passes run again with it in force, as a second `dockopt fix` would after
- * writing it (manifest-first may then copy the manifests first once
- * node_modules is left out), so one run reaches what two would: fixing the
- * result again changes nothing. The proposal and its findings are those of
- * the first phase; the other passes' suggestions are the second's.
+ * input is fixed again with it in force, as `dockopt fix` would fix it
+ * with the file already written (manifest-first may then copy the
+ * manifests first once node_modules is left out), so fixing the result
+ * again changes nothing. The proposal and its findings are those of the
+ * first phase; every other finding is the second's.
  */
-static void second_phase(fix_run *fr, const dko_fix_opts *o, char **cur, size_t *clen, const env *e)
+static void second_phase(fix_run *fr, const dko_fix_opts *o, char **cur, size_t *clen, const env *e,
+                         const char *text, size_t len, size_t nfindings)
 {
 	const extra_file *ig = NULL;
 	for (size_t i = 0; i < fr->files.len && !ig; i++)
@@ -494,6 +495,18 @@ static void second_phase(fix_run *fr, const dko_fix_opts *o, char **cur, size_t 
 	for (size_t i = 0; i < fr->suggestions.len; i++)
 		if (!strcmp(fr->suggestions.items[i].rule, "dockerignore"))
 			DKO_VEC_PUSH(&kept, fr->suggestions.items[i]);
+	/* Start again from the input: the first phase's rewrites were made
+	 * without the file (merge-runs may have joined what manifest-first
+	 * would now split off). Its applied findings go too. */
+	fr->res->findings.len = nfindings;
+	free(*cur);
+	*cur = dko_xstrndup(text, len);
+	*clen = len;
+	free(fr->origin);
+	fr->norigin = count_lines(text, len) + 2;
+	fr->origin = dko_xcalloc(fr->norigin, sizeof(uint32_t));
+	for (uint32_t i = 0; i < fr->norigin; i++)
+		fr->origin[i] = i;
 	run_rounds(fr, o, cur, clen, e);
 	clear_files(fr);
 	for (size_t i = 0; i < files.len; i++)
@@ -605,8 +618,9 @@ int dko_fix(dko_fix_result **out, const char *text, size_t len, const dko_fix_op
 
 	char *cur = dko_xstrndup(text, len);
 	size_t clen = len;
+	size_t nfindings = r->findings.len;
 	run_rounds(&fr, o, &cur, &clen, &e);
-	second_phase(&fr, o, &cur, &clen, &e);
+	second_phase(&fr, o, &cur, &clen, &e, text, len, nfindings);
 	for (size_t i = 0; i < fr.suggestions.len; i++)
 		DKO_VEC_PUSH(&r->findings, fr.suggestions.items[i]);
 	if (clen != len || memcmp(cur, text, len) != 0)
