@@ -117,11 +117,25 @@ char *mf_ctx_path(mf_plan *p, const char *arg)
 	return r;
 }
 
+static const char *ignore_base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
 bool mf_not_shipped(mf_plan *p, const char *name, const char *writer)
 {
 	char *path = mf_ctx_here(p, name);
-	bool ok = dko_context_kind(p->ctx, path) == DKO_CTX_NONE || dko_context_is_excluded(p->ctx, path);
-	if (!ok)
+	/* Docker reads only .dockerignore files: a .containerignore (buildah,
+	 * podman) does not keep the folder out of a docker build. */
+	const char *ig = dko_context_ignore_file(p->ctx);
+	bool docker_reads = !ig || strcmp(ignore_base(ig), ".containerignore") != 0;
+	bool ok = dko_context_kind(p->ctx, path) == DKO_CTX_NONE ||
+	          (docker_reads && dko_context_is_excluded(p->ctx, path));
+	if (!ok && !docker_reads)
+		mf_fail(p, "%s is left out only by .containerignore, which docker build does not read, so %s", path,
+		        writer);
+	else if (!ok)
 		mf_fail(p, "%s is in the build context and not in %s, so %s", path, ignore_name(p), writer);
 	free(path);
 	return ok;
