@@ -721,10 +721,14 @@ static bool tool_sure(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *ops, siz
 		for (size_t k = 0; k < sizeof(removers) / sizeof(removers[0]); k++)
 			remover |= !strcmp(a0, removers[k]);
 		for (uint32_t k = 1; remover && k < x->nwords; k++)
-			if (x->words[k].lit && names_tool(x->words[k].lit, tool))
-				return snprintf(why, wl, "the RUN removes `%s` (%s) before the cleanup would run", tool,
-				                x->words[k].lit),
-				       false;
+			if (x->words[k].lit && names_tool(x->words[k].lit, tool)) {
+				if (!strcmp(x->words[k].lit, tool))
+					snprintf(why, wl, "the RUN removes `%s` before the cleanup would run", tool);
+				else
+					snprintf(why, wl, "the RUN removes `%s` (%s) before the cleanup would run", tool,
+					         x->words[k].lit);
+				return false;
+			}
 	}
 	return true;
 }

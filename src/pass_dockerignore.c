@@ -356,7 +356,7 @@ static bool run_opaque_to_vcs(dko_pass_ctx *c, uint32_t k, char *why, size_t wl)
 			bool checked = op->manager == DKO_PM_GO || op->manager == DKO_PM_CARGO ||
 			               op->manager == DKO_PM_MVN || op->manager == DKO_PM_GRADLE;
 			if (op->verb == DKO_PV_BUILD && !checked)
-				return snprintf(why, wl, "it runs a %s build", dko_pm_name(op->manager)), true;
+				return snprintf(why, wl, "it runs a build with %s", dko_pm_name(op->manager)), true;
 			for (uint32_t r = 0; op->verb == DKO_PV_INSTALL && r < op->npackages + op->nreads; r++) {
 				const char *pk = r < op->npackages ? op->packages[r] : op->reads[r - op->npackages];
 				if (!strcmp(pk, ".") || !strncmp(pk, "./", 2) || !strncmp(pk, "../", 3) || pk[0] == '/')

@@ -420,8 +420,8 @@ static bool copy_crossable(dko_pass_ctx *c, const hoist *h, uint32_t k, char *wh
 	                                                   dko_pass_script(c, h->node), dest, true)
 	                          : NULL;
 	if (var) {
-		snprintf(why, wl, "%s points the install at %s, which the %s at line %u may provide", var, dest, kw,
-		         line);
+		snprintf(why, wl, "%s points the install at a file under %s, which the %s at line %u may provide", var,
+		         dest, kw, line);
 		ok = false;
 	}
 	for (size_t i = 0; ok && h && i < h->paths.len; i++)
