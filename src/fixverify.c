@@ -22,7 +22,19 @@ struct dko_fix_verifier {
 	dko_verify_profile own_profile; /* dko_fix_verifier_configure's */
 	dko_verify_opts own_opts;
 	DKO_VEC(dko_fix_verification) runs;
+	DKO_VEC(uint64_t) keys; /* runs[i]'s (path, old, new) hash: a rewrite the fix
+	                           loop proposes again is not built again */
 };
+
+/* FNV-1a over the bytes, chained. */
+static uint64_t fnv(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
 
 int dko_fix_verifier_new(dko_fix_verifier **out)
 {
@@ -40,6 +52,7 @@ void dko_fix_verifier_free(dko_fix_verifier *v)
 		dko_verify_result_free(v->runs.items[i].result);
 	}
 	DKO_VEC_FREE(&v->runs);
+	DKO_VEC_FREE(&v->keys);
 	free(v);
 }
 
@@ -76,6 +89,12 @@ int dko_fix_verifier_hook(void *ctx, const char *path, const char *old_text, siz
                           const char *new_text, size_t new_len)
 {
 	dko_fix_verifier *v = ctx;
+	const char *name = path ? path : "Dockerfile";
+	uint64_t key = fnv(fnv(fnv(14695981039346656037ull, name, strlen(name) + 1), old_text, old_len), new_text,
+	                   new_len);
+	for (size_t i = 0; i < v->keys.len; i++)
+		if (v->keys.items[i] == key) /* the same rewrite again: the same verdict */
+			return v->runs.items[i].kept ? 0 : 1;
 	dko_fix_verification r = {0};
 	r.path = dko_xstrdup(path ? path : "Dockerfile");
 	dko_verify_opts none = {0};
@@ -88,6 +107,7 @@ int dko_fix_verifier_hook(void *ctx, const char *path, const char *old_text, siz
 		r.kept = r.result->passed;
 	}
 	DKO_VEC_PUSH(&v->runs, r);
+	DKO_VEC_PUSH(&v->keys, key);
 	return r.kept ? 0 : 1;
 }
 
