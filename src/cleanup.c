@@ -6,6 +6,7 @@
 #include "runedit.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 #include "util/vec.h"
 
 #include <stdio.h>
@@ -124,12 +125,6 @@ static bool index_tool(dko_pm pm, const char *name)
 	return false;
 }
 
-static const char *base_name(const char *s)
-{
-	const char *slash = strrchr(s, '/');
-	return slash ? slash + 1 : s;
-}
-
 /* Programs that run other commands or files dockopt cannot see: a
  * Makefile's recipes, playbooks, every script of a folder, xargs, ... */
 static bool runner(const char *b)
@@ -168,7 +163,9 @@ static bool own_program(const char *w)
 }
 
 /* Does a command string (sh -c, su -c) run something dockopt cannot see? */
-static bool string_runs_unseen(const char *t)
+/* Whether hit holds for some word of a command string (sh -c, su -c),
+ * split at blanks, quotes and shell operators. */
+static bool string_has_word(const char *t, bool (*hit)(const char *word, const void *arg), const void *arg)
 {
 	for (const char *p = t; *p;) {
 		size_t n = strcspn(p, " \t\n;&|()'\"`");
@@ -176,9 +173,7 @@ static bool string_runs_unseen(const char *t)
 		if (n > 0 && n < sizeof(one)) {
 			memcpy(one, p, n);
 			one[n] = '\0';
-			if ((one[0] == '.' || one[0] == '/') && own_program(one))
-				return true;
-			if (runner(base_name(one)))
+			if (hit(one, arg))
 				return true;
 		}
 		p += n;
@@ -186,6 +181,22 @@ static bool string_runs_unseen(const char *t)
 			p++;
 	}
 	return false;
+}
+
+static bool unseen_word(const char *w, const void *arg)
+{
+	(void)arg;
+	return ((w[0] == '.' || w[0] == '/') && own_program(w)) || runner(dko_fs_basename(w));
+}
+
+static bool string_runs_unseen(const char *t)
+{
+	return string_has_word(t, unseen_word, NULL);
+}
+
+static bool tool_word(const char *w, const void *arg)
+{
+	return index_tool(*(const dko_pm *)arg, dko_fs_basename(w));
 }
 
 /* Does the command run a file or commands dockopt cannot see (a script
@@ -200,7 +211,7 @@ static bool runs_unseen_file(const dko_sh_cmd *cmd)
 		return true; /* a command known only at run time */
 	if (own_program(a0))
 		return true;
-	const char *b = base_name(a0);
+	const char *b = dko_fs_basename(a0);
 	if (!strcmp(b, ".") || !strcmp(b, "source") || !strcmp(b, "eval") || runner(b))
 		return true;
 	if (!strcmp(b, "find"))
@@ -225,7 +236,7 @@ static bool runs_unseen_file(const dko_sh_cmd *cmd)
 			}
 			if (w[0] == '-' || strchr(w, '='))
 				continue; /* an option or an assignment (env X=/y) */
-			if (own_program(w) || runner(base_name(w)) || interpreter(base_name(w)))
+			if (own_program(w) || runner(dko_fs_basename(w)) || interpreter(dko_fs_basename(w)))
 				return true;
 			first = false;
 		}
@@ -268,23 +279,10 @@ static const char *cmd_uses_index(const dko_sh_cmd *cmd, dko_pm pm, char *buf, s
 	}
 	for (uint32_t k = 0; k < cmd->nwords; k++) {
 		const char *w = cmd->words[k].lit ? cmd->words[k].lit : cmd->words[k].raw;
-		if (k == 0 && index_tool(pm, base_name(w)))
+		if (k == 0 && index_tool(pm, dko_fs_basename(w)))
 			return "it runs a command of the package manager";
-		if (k > 0 && strchr(w, ' ')) {
-			for (const char *p = w; *p;) {
-				size_t n = strcspn(p, " \t\n;&|()'\"`");
-				char one[64];
-				if (n > 0 && n < sizeof(one)) {
-					memcpy(one, p, n);
-					one[n] = '\0';
-					if (index_tool(pm, base_name(one)))
-						return "it names the package manager in a command string";
-				}
-				p += n;
-				if (*p)
-					p++;
-			}
-		}
+		if (k > 0 && strchr(w, ' ') && string_has_word(w, tool_word, &pm))
+			return "it names the package manager in a command string";
 	}
 	return NULL;
 }
@@ -533,7 +531,7 @@ static bool run_flag(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t node,
 		/* aptitude spells it --without-recommends (-R) */
 		const char *flag = r->flag;
 		if (r->flag_is_no_recommends && cmd->nwords && cmd->words[0].lit &&
-		    !strcmp(base_name(cmd->words[0].lit), "aptitude")) {
+		    !strcmp(dko_fs_basename(cmd->words[0].lit), "aptitude")) {
 			if (has_option(op, "--with-recommends|-r|--without-recommends|-R"))
 				continue;
 			flag = "--without-recommends";
@@ -615,15 +613,6 @@ static char *needed_cleanup(dko_pass_ctx *c, const dko_cleanup_rule *r, uint32_t
 	return dko_buf_detach(&b, NULL);
 }
 
-static const char *find_bytes(const char *h, size_t hl, const char *n)
-{
-	size_t nl = strlen(n);
-	for (size_t i = 0; nl && i + nl <= hl; i++)
-		if (h[i] == n[0] && !memcmp(h + i, n, nl))
-			return h + i;
-	return NULL;
-}
-
 /* Is the yarn of this RUN provably Yarn 1 (classic)? In Yarn 2+ (Berry)
  * `yarn cache clean` deletes the project's own cache (.yarn/cache), which
  * Plug'n'Play loads every dependency from. Proof needs the build context:
@@ -654,17 +643,17 @@ static bool yarn_classic(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *ops, 
 	if (dko_context_exists(c->context, ".yarnrc.yml"))
 		return snprintf(why, wl, "the context has a .yarnrc.yml (Yarn 2+)"), false;
 	if (dko_context_read(c->context, ".yarnrc", &data, &len) == 0) {
-		bool path = find_bytes(data, len, "yarn-path") != NULL;
+		bool path = dko_mem_find(data, len, "yarn-path") != NULL;
 		free(data);
 		if (path)
 			return snprintf(why, wl, ".yarnrc sets yarn-path (it may be Yarn 2+)"), false;
 	}
 	if (dko_context_read(c->context, "package.json", &data, &len) != 0)
 		return snprintf(why, wl, "the context has no package.json at its root to tell the yarn version"), false;
-	const char *pm = find_bytes(data, len, "\"packageManager\"");
+	const char *pm = dko_mem_find(data, len, "\"packageManager\"");
 	bool other = false;
 	if (pm) {
-		const char *y = find_bytes(pm, len - (size_t)(pm - data), "yarn@");
+		const char *y = dko_mem_find(pm, len - (size_t)(pm - data), "yarn@");
 		other = !y || y - pm > 40 || strncmp(y + 5, "1.", 2) != 0;
 	}
 	free(data);
@@ -677,7 +666,7 @@ static bool yarn_classic(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *ops, 
  * "/usr/bin/dnf*", ".../node_modules/npm". */
 static bool names_tool(const char *w, const char *tool)
 {
-	const char *b = base_name(w);
+	const char *b = dko_fs_basename(w);
 	size_t n = strlen(tool);
 	bool same = !strncmp(b, tool, n) && (b[n] == '\0' || !strcmp(b + n, "*") || !strcmp(b + n, "-*"));
 	if (!same)
@@ -701,7 +690,7 @@ static bool tool_sure(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *ops, siz
 	size_t first = SIZE_MAX;
 	for (size_t i = 0; i < nops && first == SIZE_MAX; i++) {
 		const dko_sh_cmd *x = dko_sh_cmd_at(s, ops[i].cmd_index);
-		const char *a0 = x && x->nwords && x->words[0].lit ? base_name(x->words[0].lit) : "";
+		const char *a0 = x && x->nwords && x->words[0].lit ? dko_fs_basename(x->words[0].lit) : "";
 		bool same = !strcmp(dko_pm_name(ops[i].manager), tool) || !strcmp(a0, tool);
 		if (!same || !x || x->conditional || x->background || x->in_subshell)
 			continue;
@@ -716,7 +705,7 @@ static bool tool_sure(dko_pass_ctx *c, uint32_t node, const dko_pkg_op *ops, siz
 	                                       "microdnf", "zypper", "npm", "pip", "pip3", "unlink"};
 	for (size_t i = first + 1; i < dko_sh_cmd_count(s); i++) {
 		const dko_sh_cmd *x = dko_sh_cmd_at(s, i);
-		const char *a0 = x->nwords && x->words[0].lit ? base_name(x->words[0].lit) : "";
+		const char *a0 = x->nwords && x->words[0].lit ? dko_fs_basename(x->words[0].lit) : "";
 		bool remover = false;
 		for (size_t k = 0; k < sizeof(removers) / sizeof(removers[0]); k++)
 			remover |= !strcmp(a0, removers[k]);

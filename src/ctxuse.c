@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,12 +231,6 @@ static bool tool_reads_vcs(dko_context *ctx, const char *tool, const char *dir, 
 	return false;
 }
 
-static const char *base_name(const char *s)
-{
-	const char *b = strrchr(s, '/');
-	return b ? b + 1 : s;
-}
-
 /* Builds that stamp the commit they are built from into their output. */
 static bool stamping_build(const dko_pass_ctx *c, uint32_t node, const dko_sh_cmd *cmd,
                            const char *tool, char *why, size_t wl)
@@ -260,12 +255,12 @@ static bool stamping_build(const dko_pass_ctx *c, uint32_t node, const dko_sh_cm
 static bool cmd_reads_vcs(dko_pass_ctx *c, dko_context *ctx, uint32_t node, const dko_co_copy *whole,
                           const dko_sh_cmd *cmd, const char *dir, char *why, size_t wl)
 {
-	const char *a0 = cmd->nwords && cmd->words[0].lit ? base_name(cmd->words[0].lit) : NULL;
+	const char *a0 = cmd->nwords && cmd->words[0].lit ? dko_fs_basename(cmd->words[0].lit) : NULL;
 	for (uint32_t k = 0; k < cmd->nwords; k++) {
 		const char *w = cmd->words[k].lit ? cmd->words[k].lit : cmd->words[k].raw;
 		const char *which;
-		if ((k == 0 && text_mentions_vcs(base_name(w), strlen(base_name(w)), &which) &&
-		     !strcmp(which, base_name(w))) ||
+		if ((k == 0 && text_mentions_vcs(dko_fs_basename(w), strlen(dko_fs_basename(w)), &which) &&
+		     !strcmp(which, dko_fs_basename(w))) ||
 		    strstr(w, ".git") || strstr(w, ".hg") || strstr(w, ".svn")) {
 			snprintf(why, wl, "it runs `%s`", w);
 			return true;

@@ -633,9 +633,7 @@ static void npm_siblings(dko_npm *n, dko_arena *a, dko_context *ctx)
 	size_t wl;
 	if (mf_has_file(ctx, a, n->dir, "pnpm-workspace.yaml") &&
 	    dko_context_read(ctx, mf_sibling(a, n->dir, "pnpm-workspace.yaml"), &ws, &wl) == 0) {
-		bool patched = false;
-		for (size_t i = 0; i + 19 <= wl && !patched; i++)
-			patched = !memcmp(ws + i, "patchedDependencies", 19);
+		bool patched = dko_mem_find(ws, wl, "patchedDependencies") != NULL;
 		free(ws);
 		if (patched) {
 			dko_mf_pair p = {"patchedDependencies", "patch files named in pnpm-workspace.yaml"};

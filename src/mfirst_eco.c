@@ -16,6 +16,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -117,19 +118,13 @@ char *mf_ctx_path(mf_plan *p, const char *arg)
 	return r;
 }
 
-static const char *ignore_base(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
 bool mf_not_shipped(mf_plan *p, const char *name, const char *writer)
 {
 	char *path = mf_ctx_here(p, name);
 	/* Docker reads only .dockerignore files: a .containerignore (buildah,
 	 * podman) does not keep the folder out of a docker build. */
 	const char *ig = dko_context_ignore_file(p->ctx);
-	bool docker_reads = !ig || strcmp(ignore_base(ig), ".containerignore") != 0;
+	bool docker_reads = !ig || strcmp(dko_fs_basename(ig), ".containerignore") != 0;
 	bool ok = dko_context_kind(p->ctx, path) == DKO_CTX_NONE ||
 	          (docker_reads && dko_context_is_excluded(p->ctx, path));
 	if (!ok && !docker_reads)
@@ -316,10 +311,8 @@ bool mf_eco_node(mf_plan *p, const dko_pkg_op *op)
 		char *t = NULL;
 		if (dko_context_read(p->ctx, n->config_files[i], &t, &len) != 0)
 			continue;
-		bool offline = false;
-		for (size_t k = 0; k + 7 <= len && !offline; k++)
-			offline = !memcmp(t + k, "offline", 7) || (k + 6 <= len && !memcmp(t + k, "cache=", 6)) ||
-			          (k + 11 <= len && !memcmp(t + k, "cacheFolder", 11));
+		bool offline = dko_mem_find(t, len, "offline") || dko_mem_find(t, len, "cache=") ||
+		               dko_mem_find(t, len, "cacheFolder");
 		free(t);
 		if (offline)
 			ok = mf_fail(p, "%s sets an offline mirror or cache, which may be a folder of the sources",

@@ -15,6 +15,7 @@
 #include "shell.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +38,6 @@ static const char *lit(const dko_sh_cmd *cmd, uint32_t i)
 	return i < cmd->nwords ? cmd->words[i].lit : NULL;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
 /* The command's text as written (for messages and user creation). */
 static const char *cmd_text(runx *rx, const dko_sh_cmd *cmd)
 {
@@ -57,19 +52,6 @@ static bool fail_cmd(runx *rx, const dko_sh_cmd *cmd, const char *what)
 	if (strlen(t) > 60)
 		return ms_fail(rx->p, rx->node, "`%.57s...` %s", t, what);
 	return ms_fail(rx->p, rx->node, "`%s` %s", t, what);
-}
-
-static bool in_list(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-	for (const char *p = list; *p;) {
-		const char *e = strchr(p, '|');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l == n && !memcmp(p, w, n))
-			return true;
-		p = e ? e + 1 : p + l;
-	}
-	return false;
 }
 
 /* NAME's value for cmd: its own assignment, an export before it, ENV/ARG. */
@@ -237,7 +219,7 @@ static bool go_output(runx *rx, const dko_pkg_op *op, const char **path)
 		name = go_module_name(rx, rx->cwd);
 	else if (op->npackages >= 1 && strlen(op->packages[0]) > 3 &&
 	         !strcmp(op->packages[0] + strlen(op->packages[0]) - 3, ".go"))
-		name = dko_arena_strndup(&p->a, base_name(op->packages[0]), strlen(base_name(op->packages[0])) - 3);
+		name = dko_arena_strndup(&p->a, dko_fs_basename(op->packages[0]), strlen(dko_fs_basename(op->packages[0])) - 3);
 	else if (op->npackages > 1 || strstr(op->packages[0], "..."))
 		return true; /* several packages: go build only checks they compile */
 	else
@@ -405,7 +387,7 @@ static bool cargo_flags(runx *rx, const dko_sh_cmd *cmd, uint32_t from, cargo_op
 			DKO_VEC_PUSH(&o->bins, lit(cmd, ++i));
 		else if (!strncmp(w, "--profile=", 10) || !strncmp(w, "--target=", 9) || !strncmp(w, "--bin=", 6))
 			return fail_cmd(rx, cmd, "uses an option form the pass does not follow");
-		else if (in_list("--manifest-path|--target-dir|--workspace|--all|-p|--package|--example|"
+		else if (ms_in_list("--manifest-path|--target-dir|--workspace|--all|-p|--package|--example|"
 		                 "--examples|--all-targets|-Z|--out-dir|--artifact-dir",
 		                 w))
 			return fail_cmd(rx, cmd, "builds outside the one package's target folder");
@@ -515,7 +497,7 @@ static bool add_link(runx *rx, const char *lib)
 static bool is_compiler(const char *name)
 {
 	size_t n = strlen(name);
-	return in_list("cc|gcc|clang|c++|g++|clang++|tcc|musl-gcc", name) || !strncmp(name, "gcc-", 4) ||
+	return ms_in_list("cc|gcc|clang|c++|g++|clang++|tcc|musl-gcc", name) || !strncmp(name, "gcc-", 4) ||
 	       !strncmp(name, "g++-", 4) || !strncmp(name, "clang-", 6) ||
 	       (n > 4 && (!strcmp(name + n - 4, "-gcc") || !strcmp(name + n - 4, "-g++")));
 }
@@ -531,7 +513,7 @@ static bool cc_build(runx *rx, const dko_sh_cmd *cmd)
 {
 	ms_plan *p = rx->p;
 	const char *out = "a.out";
-	p->cxx |= cxx_name(base_name(lit(cmd, 0)));
+	p->cxx |= cxx_name(dko_fs_basename(lit(cmd, 0)));
 	for (uint32_t i = 1; i < cmd->nwords; i++) {
 		const char *w = lit(cmd, i);
 		if (!w)
@@ -654,9 +636,9 @@ static bool make_parse(runx *rx, const dko_sh_cmd *cmd, make_args *m)
 			i += lit(cmd, i + 1) && strspn(lit(cmd, i + 1), "0123456789.") == strlen(lit(cmd, i + 1));
 		else if (w[0] == '-' || strchr(w, '='))
 			continue;
-		else if (in_list("install|dist|distcheck|docker|deploy|release|package", w))
+		else if (ms_in_list("install|dist|distcheck|docker|deploy|release|package", w))
 			return fail_cmd(rx, cmd, "installs where the Makefile says: not followed");
-		else if (!in_list("clean|distclean|test|check|lint|fmt|format|vet", w))
+		else if (!ms_in_list("clean|distclean|test|check|lint|fmt|format|vet", w))
 			DKO_VEC_PUSH(&m->goals, w);
 	}
 	return true;
@@ -793,7 +775,7 @@ static bool dotnet(runx *rx, const dko_sh_cmd *cmd)
 {
 	ms_plan *p = rx->p;
 	const char *sub = lit(cmd, 1);
-	if (sub && in_list("restore|build|test|--info|--version|--list-sdks|--list-runtimes|tool|nuget|"
+	if (sub && ms_in_list("restore|build|test|--info|--version|--list-sdks|--list-runtimes|tool|nuget|"
 	                   "dev-certs|new|sln|add|list|format|workload",
 	                   sub))
 		return true;
@@ -808,7 +790,7 @@ static bool dotnet(runx *rx, const dko_sh_cmd *cmd)
 			out = lit(cmd, ++i);
 		else if (!strncmp(w, "--output=", 9) || !strncmp(w, "-o:", 3))
 			out = strchr(w, w[1] == 'o' ? ':' : '=') + 1;
-		else if (in_list("-c|--configuration|-r|--runtime|-f|--framework|--os|-a|--arch|-v|--verbosity|"
+		else if (ms_in_list("-c|--configuration|-r|--runtime|-f|--framework|--os|-a|--arch|-v|--verbosity|"
 		                 "--version-suffix|-s|--source|--property",
 		                 w))
 			i++;
@@ -942,7 +924,7 @@ static void operands(const dko_sh_cmd *cmd, uint32_t from, const char *value_opt
 	for (uint32_t i = from; i < cmd->nwords; i++) {
 		const char *w = cmd->words[i].lit;
 		if (w && w[0] == '-' && w[1]) {
-			i += in_list(value_opts, w);
+			i += ms_in_list(value_opts, w);
 			continue;
 		}
 		DKO_VEC_PUSH(out, w);
@@ -1017,7 +999,7 @@ static bool on_outputs(runx *rx, const dko_sh_cmd *cmd, const char *name)
 
 static bool known_dir(ms_plan *p, const char *path)
 {
-	if (in_list("/|/usr/local/bin|/usr/local/sbin|/usr/bin|/usr/sbin|/bin|/sbin|/opt|/srv|/usr/local|"
+	if (ms_in_list("/|/usr/local/bin|/usr/local/sbin|/usr/bin|/usr/sbin|/bin|/sbin|/opt|/srv|/usr/local|"
 	            "/tmp|/root|/home|/app|/usr/share",
 	            path))
 		return true;
@@ -1078,7 +1060,7 @@ static bool copy_outputs(runx *rx, const dko_sh_cmd *cmd, const char *name)
 			ok = fail_cmd(rx, cmd, "copies files that are not build outputs the pass knows");
 			break;
 		}
-		const char *dest = into ? ms_resolve(p, tdir, base_name(a->path)) : tdir;
+		const char *dest = into ? ms_resolve(p, tdir, dko_fs_basename(a->path)) : tdir;
 		if (!strcmp(name, "mv")) {
 			a->path = a->dest = dest; /* a rename keeps the owner */
 			continue;
@@ -1116,26 +1098,26 @@ static bool tool_subcommand(const dko_sh_cmd *cmd, const char *name)
 {
 	const char *sub = lit(cmd, 1);
 	if (!sub)
-		return in_list("go|cargo|rustc|rustup|node|npm|yarn|java|javac|mvn|mvnw|gradle|gradlew", name);
+		return ms_in_list("go|cargo|rustc|rustup|node|npm|yarn|java|javac|mvn|mvnw|gradle|gradlew", name);
 	if (!strcmp(name, "go"))
-		return in_list("test|vet|version|env|generate|fmt|mod|list|get|work|tool|doc", sub);
+		return ms_in_list("test|vet|version|env|generate|fmt|mod|list|get|work|tool|doc", sub);
 	if (!strcmp(name, "cargo"))
-		return in_list("test|check|clippy|fmt|fetch|metadata|version|--version|-V|doc|tree|update", sub);
+		return ms_in_list("test|check|clippy|fmt|fetch|metadata|version|--version|-V|doc|tree|update", sub);
 	if (!strcmp(name, "rustup") || !strcmp(name, "rustc") || !strcmp(name, "java") || !strcmp(name, "javac"))
-		return in_list("--version|-V|-version|component|target|toolchain|default|show|update", sub);
-	if (in_list("npm|yarn|pnpm", name))
-		return in_list("test|t|audit|config|--version|-v|version|cache|ls|list|outdated|doctor", sub);
-	if (in_list("mvn|mvnw|gradle|gradlew", name))
-		return in_list("test|--version|-v|-version|clean", sub);
+		return ms_in_list("--version|-V|-version|component|target|toolchain|default|show|update", sub);
+	if (ms_in_list("npm|yarn|pnpm", name))
+		return ms_in_list("test|t|audit|config|--version|-v|version|cache|ls|list|outdated|doctor", sub);
+	if (ms_in_list("mvn|mvnw|gradle|gradlew", name))
+		return ms_in_list("test|--version|-v|-version|clean", sub);
 	if (!strcmp(name, "node"))
-		return in_list("--version|-v", sub);
+		return ms_in_list("--version|-v", sub);
 	return false;
 }
 
 /* Commands that write nothing the runtime stage would copy. */
 static bool harmless(const dko_sh_cmd *cmd, const char *name)
 {
-	if (in_list("true|:|echo|printf|test|[|ls|cat|pwd|which|whoami|id|uname|env|printenv|date|"
+	if (ms_in_list("true|:|echo|printf|test|[|ls|cat|pwd|which|whoami|id|uname|env|printenv|date|"
 	            "nproc|sleep|du|df|file|ldd|sha256sum|sha512sum|md5sum|sha1sum|tree|rm|ldconfig|"
 	            "update-ca-certificates|git|head|tail|grep|wc|sort|set|unset|type|hash|command|"
 	            "stat|readlink|realpath|dirname|basename|go-licenses|protoc-gen-go",
@@ -1144,7 +1126,7 @@ static bool harmless(const dko_sh_cmd *cmd, const char *name)
 	if (!strcmp(name, "find")) {
 		for (uint32_t i = 1; i < cmd->nwords; i++) {
 			const char *w = lit(cmd, i);
-			if (!w || in_list("-delete|-exec|-execdir|-fprint|-fprintf|-fls|-ok", w))
+			if (!w || ms_in_list("-delete|-exec|-execdir|-fprint|-fprintf|-fls|-ok", w))
 				return false;
 		}
 		return true;
@@ -1155,14 +1137,14 @@ static bool harmless(const dko_sh_cmd *cmd, const char *name)
 static bool follow_plain(runx *rx, const dko_sh_cmd *cmd, const char *name)
 {
 	ms_plan *p = rx->p;
-	const char *base = base_name(name);
+	const char *base = dko_fs_basename(name);
 	if (!strcmp(base, "cd"))
 		return track_cd(rx, cmd);
 	if (!strcmp(base, "export")) {
 		track_export(rx, cmd);
 		return true;
 	}
-	if (in_list("useradd|adduser|groupadd|addgroup", base))
+	if (ms_in_list("useradd|adduser|groupadd|addgroup", base))
 		return user_cmd(rx, cmd, base);
 	if (is_compiler(base)) {
 		p->any_build = true;
@@ -1174,9 +1156,9 @@ static bool follow_plain(runx *rx, const dko_sh_cmd *cmd, const char *name)
 	}
 	if (!strcmp(base, "mkdir"))
 		return make_dirs(rx, cmd);
-	if (in_list("chmod|chown|chgrp|strip|upx", base))
+	if (ms_in_list("chmod|chown|chgrp|strip|upx", base))
 		return on_outputs(rx, cmd, base);
-	if (in_list("cp|mv|install", base))
+	if (ms_in_list("cp|mv|install", base))
 		return copy_outputs(rx, cmd, base);
 	if (harmless(cmd, base) || tool_subcommand(cmd, base))
 		return true;
@@ -1311,9 +1293,9 @@ unsigned ms_stage_builds(ms_plan *p, bool *compiler_kept)
 		for (size_t k = 0; k < dko_sh_cmd_count(s); k++) {
 			const dko_sh_cmd *cmd = dko_sh_cmd_at(s, k);
 			const char *name = lit(cmd, 0);
-			if (name && is_compiler(base_name(name)))
+			if (name && is_compiler(dko_fs_basename(name)))
 				kinds |= 1u << MS_B_CC;
-			if (name && !strcmp(base_name(name), "dotnet") && lit(cmd, 1) && !strcmp(lit(cmd, 1), "publish"))
+			if (name && !strcmp(dko_fs_basename(name), "dotnet") && lit(cmd, 1) && !strcmp(lit(cmd, 1), "publish"))
 				kinds |= 1u << MS_B_DOTNET;
 		}
 	}

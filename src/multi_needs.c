@@ -23,29 +23,11 @@
 #include "shell.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool in_list(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-	for (const char *p = list; *p;) {
-		const char *e = strchr(p, '|');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l == n && !memcmp(p, w, n))
-			return true;
-		p = e ? e + 1 : p + l;
-	}
-	return false;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -58,7 +40,7 @@ static bool ends_with(const char *s, const char *suffix)
 /* Folders an image certainly has: a file copied to one goes inside it. */
 static bool image_dir(ms_plan *p, const char *path, uint32_t before)
 {
-	if (in_list("/|/etc|/usr|/usr/local|/usr/local/bin|/usr/bin|/bin|/sbin|/usr/sbin|/opt|/srv|/tmp|"
+	if (ms_in_list("/|/etc|/usr|/usr/local|/usr/local/bin|/usr/bin|/bin|/sbin|/usr/sbin|/opt|/srv|/tmp|"
 	            "/var|/home|/root|/usr/share|/usr/local/share",
 	            path))
 		return true;
@@ -78,7 +60,7 @@ static const char *landing(ms_plan *p, const char *src, const char *dest, bool m
 	if (src_dir)
 		return ms_resolve(p, dest, ".");
 	if (many || (n && dest[n - 1] == '/') || image_dir(p, ms_resolve(p, dest, "."), node))
-		return ms_resolve(p, dest, base_name(src));
+		return ms_resolve(p, dest, dko_fs_basename(src));
 	return dest;
 }
 
@@ -188,7 +170,7 @@ static bool build_input(const ms_plan *p, const char *name)
 {
 	if (p->builds & (1u << MS_B_DOTNET))
 		return true; /* dotnet publish copies the project's content files into its output */
-	if (in_list(generic_inputs, name) || suffix_in(name, ".Dockerfile|.dockerfile"))
+	if (ms_in_list(generic_inputs, name) || suffix_in(name, ".Dockerfile|.dockerfile"))
 		return true;
 	for (size_t i = 0; i < sizeof(generic_prefixes) / sizeof(generic_prefixes[0]); i++)
 		if (!strncmp(name, generic_prefixes[i], strlen(generic_prefixes[i])))
@@ -201,7 +183,7 @@ static bool build_input(const ms_plan *p, const char *name)
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
 		if (!(b & (1u << inputs[i].build)))
 			continue;
-		if (in_list(inputs[i].names, name) || suffix_in(name, inputs[i].suffixes))
+		if (ms_in_list(inputs[i].names, name) || suffix_in(name, inputs[i].suffixes))
 			return true;
 	}
 	if (b & (1u << MS_B_NPM))
@@ -325,12 +307,12 @@ static bool scan_copy(ms_plan *p, uint32_t node, const dko_ginstr *gi)
 		dko_ctx_kind k = dko_context_kind(p->c->context, s);
 		if (in->kind == DKO_I_ADD && k == DKO_CTX_FILE && is_archive(s)) {
 			add_file(p, ms_resolve(p, dest, "."), true, in); /* ADD unpacks it there */
-		} else if (k == DKO_CTX_DIR && *s && build_input(p, base_name(s))) {
+		} else if (k == DKO_CTX_DIR && *s && build_input(p, dko_fs_basename(s))) {
 			continue; /* COPY src ./src of a Java build, COPY vendor ... */
 		} else if (k == DKO_CTX_DIR) {
 			if (!copied_dir(p, node, s, ms_resolve(p, dest, ".")))
 				return false;
-		} else if (!build_input(p, base_name(s)) && !(p->dockerfile_rel && !strcmp(s, p->dockerfile_rel))) {
+		} else if (!build_input(p, dko_fs_basename(s)) && !(p->dockerfile_rel && !strcmp(s, p->dockerfile_rel))) {
 			add_file(p, landing(p, s, dest, gi->nreads > 1, false, node), false, p->c->doc->nodes[node].instr);
 		}
 	}
@@ -365,21 +347,12 @@ typedef struct spawn_scan {
 	bool too_big;
 } spawn_scan;
 
-static bool text_has(const char *t, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-	for (size_t i = 0; k && i + k <= n; i++)
-		if (t[i] == needle[0] && !memcmp(t + i, needle, k))
-			return true;
-	return false;
-}
-
 static int spawn_visit(const dko_context_entry *e, void *payload)
 {
 	spawn_scan *sc = payload;
 	ms_plan *p = sc->p;
 	if (e->kind == DKO_CTX_DIR)
-		return in_list("node_modules|vendor|target|.git|test|tests|testdata|__tests__|e2e", e->name)
+		return ms_in_list("node_modules|vendor|target|.git|test|tests|testdata|__tests__|e2e", e->name)
 		           ? DKO_CONTEXT_WALK_SKIP
 		           : 0;
 	if (e->kind != DKO_CTX_FILE || ends_with(e->name, "_test.go") || strstr(e->name, ".test.") ||
@@ -394,7 +367,7 @@ static int spawn_visit(const dko_context_entry *e, void *payload)
 			return 0;
 		sc->bytes += len;
 		for (size_t k = 0; k < 8 && spawners[i].needles[k] && !sc->needle; k++)
-			if (text_has(data, len, spawners[i].needles[k])) {
+			if (dko_mem_find(data, len, spawners[i].needles[k])) {
 				sc->needle = spawners[i].needles[k];
 				sc->file = ms_str(p, e->path);
 			}
@@ -464,7 +437,7 @@ static bool system_path(const char *path)
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		if (ms_under(path, dirs[i]))
 			return true;
-	return in_list("/|/tmp|/var/tmp|/etc/hosts|/etc/hostname|/etc/resolv.conf|/etc/passwd|/etc/group|"
+	return ms_in_list("/|/tmp|/var/tmp|/etc/hosts|/etc/hostname|/etc/resolv.conf|/etc/passwd|/etc/group|"
 	               "/etc/ssl/certs/ca-certificates.crt|/etc/ssl/certs",
 	               path);
 }
@@ -666,7 +639,7 @@ static bool shell_script(cmdx *x, const char *text)
 /* Programs that run their arguments as a command ("gosu app "$@""). */
 static bool runs_arguments(const char *name)
 {
-	return in_list("gosu|su-exec|tini|dumb-init|setpriv|runuser|chroot|nice|timeout", base_name(name));
+	return ms_in_list("gosu|su-exec|tini|dumb-init|setpriv|runuser|chroot|nice|timeout", dko_fs_basename(name));
 }
 
 /* One command of an entrypoint script: "$@" stands for the script's
@@ -674,7 +647,7 @@ static bool runs_arguments(const char *name)
 static bool check_script_cmd(cmdx *x, const dko_sh_cmd *c, const char *const *args, size_t nargs)
 {
 	uint32_t k = 0;
-	while (k < c->nwords && c->words[k].lit && in_list("exec|command|nohup|env|time", c->words[k].lit))
+	while (k < c->nwords && c->words[k].lit && ms_in_list("exec|command|nohup|env|time", c->words[k].lit))
 		k++;
 	if (k >= c->nwords)
 		return true;
@@ -708,7 +681,7 @@ static bool check_script_file(cmdx *x, const char *path, const char *const *args
 	if (!ok)
 		ok = ms_fail(p, x->node, "%s runs %s, a file whose commands the pass cannot check", x->what, path);
 	const char *what = x->what;
-	x->what = base_name(path);
+	x->what = dko_fs_basename(path);
 	x->depth++;
 	for (size_t k = 0; ok && k < dko_sh_cmd_count(s); k++)
 		if (dko_sh_cmd_at(s, k)->nwords)
@@ -723,7 +696,7 @@ static bool check_script_file(cmdx *x, const char *path, const char *const *args
 /* Where the runtime stage copies a binary the image finds on its PATH. */
 static bool runtime_path_dir(const char *dir)
 {
-	return in_list("/usr/local/sbin|/usr/local/bin|/usr/sbin|/usr/bin|/sbin|/bin", dir);
+	return ms_in_list("/usr/local/sbin|/usr/local/bin|/usr/sbin|/usr/bin|/sbin|/bin", dir);
 }
 
 /* Whether path is a run-time file copied from the context (or lies in a
@@ -791,7 +764,7 @@ static prog_kind check_path_prog(cmdx *x, const char *prog, const char **file)
 	}
 	if (provided(x->p, abs) && !system_path(abs))
 		return PROG_BUILT;
-	if (system_path(abs) || dko_tc_runtime_has(x->p->rt, base_name(prog)))
+	if (system_path(abs) || dko_tc_runtime_has(x->p->rt, dko_fs_basename(prog)))
 		return PROG_SYSTEM;
 	ms_fail(x->p, x->node, "%s runs %s, which the build stage makes in a way the pass cannot trace", x->what, prog);
 	return PROG_FAIL;
@@ -802,12 +775,12 @@ static prog_kind check_path_prog(cmdx *x, const char *prog, const char **file)
  * their business (mkdir or curl -o name what they create). */
 static bool check_system_args(cmdx *x, const char *const *a, size_t an)
 {
-	const char *base = base_name(a[0]);
-	if (in_list("sh|bash|dash|ash", base) && an >= 3 && a[1] && !strcmp(a[1], "-c") && a[2])
+	const char *base = dko_fs_basename(a[0]);
+	if (ms_in_list("sh|bash|dash|ash", base) && an >= 3 && a[1] && !strcmp(a[1], "-c") && a[2])
 		return check_script_text(x, a[2]);
 	if (!strcmp(base, "java"))
 		return check_java(x, a, an);
-	if (in_list("npm|yarn|pnpm", base))
+	if (ms_in_list("npm|yarn|pnpm", base))
 		return check_npm(x, a, an);
 	if (!strcmp(base, "node") || !strcmp(base, "dotnet")) {
 		size_t k = 1;
@@ -823,7 +796,7 @@ static bool check_system_args(cmdx *x, const char *const *a, size_t an)
 static bool check_argv(cmdx *x, const char *const *argv, size_t n, bool shell)
 {
 	size_t i = 0;
-	while (i < n && argv[i] && shell && in_list("exec|command|nohup|env|time", argv[i]))
+	while (i < n && argv[i] && shell && ms_in_list("exec|command|nohup|env|time", argv[i]))
 		i++; /* wrappers of the real program */
 	if (i >= n)
 		return true;

@@ -103,6 +103,8 @@ const char *ms_strf(ms_plan *p, const char *fmt, ...) __attribute__((format(prin
 const char *ms_resolve(ms_plan *p, const char *dir, const char *rel);
 /* Whether path is base or below it. */
 bool ms_under(const char *path, const char *base);
+/* Whether w is one of the '|'-separated words of list. */
+bool ms_in_list(const char *list, const char *w);
 void ms_push_unique(ms_plan *p, ms_strs *v, const char *s);
 
 /* The context path that image path holds after the COPY/ADD instructions of

@@ -33,6 +33,7 @@
 #include "discover.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,9 +368,7 @@ static bool run_opaque_to_vcs(dko_pass_ctx *c, uint32_t k, char *why, size_t wl)
 		if (!x->nwords)
 			continue;
 		const char *a0 = x->words[0].lit;
-		const char *base = a0 ? strrchr(a0, '/') : NULL;
-		base = base ? base + 1 : a0;
-		if (!a0 || !blind(base))
+		if (!a0 || !blind(dko_fs_basename(a0)))
 			return snprintf(why, wl, "it runs `%s`, which dockopt cannot see into",
 			                a0 ? a0 : x->words[0].raw), true;
 	}
@@ -500,16 +499,14 @@ static void propose_junk(dko_pass_ctx *c, const found *f, const usage *u, propos
 		                                            : "a .log file may be data the build or the program reads; "
 		                                              "add it to .dockerignore if it is not");
 	for (size_t i = 0; i < f->junk.len; i++) {
-		const char *path = f->junk.items[i], *name = strrchr(path, '/');
-		name = name ? name + 1 : path;
+		const char *name = dko_fs_basename(f->junk.items[i]);
 		dko_cu_paths one = {(char **)&f->junk.items[i], 1, 1};
 		if (mentioned(c, name) || !unnamed(u, &one, true))
 			continue;
 		const char *pat = ends_with(name, ".swp") ? "*.swp" : ends_with(name, ".swo") ? "*.swo" : name;
 		dko_cu_paths same = {0};
 		for (size_t k = 0; k < f->junk.len; k++) {
-			const char *o = strrchr(f->junk.items[k], '/');
-			o = o ? o + 1 : f->junk.items[k];
+			const char *o = dko_fs_basename(f->junk.items[k]);
 			if (!strcmp(o, name) || (pat != name && ends_with(o, pat + 1)))
 				DKO_VEC_PUSH(&same, f->junk.items[k]);
 		}

@@ -47,6 +47,7 @@
 #include "runedit.h"
 #include "shell.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 #include "util/vec.h"
 
 #include <string.h>
@@ -508,8 +509,7 @@ static bool reads_startup_files(const dko_state *st)
 	for (uint32_t i = 0; st->shell && i < st->nshell; i++) {
 		const char *a = st->shell[i];
 		if (i == 0) {
-			const char *b = strrchr(a, '/');
-			bash = !strcmp(b ? b + 1 : a, "bash");
+			bash = !strcmp(dko_fs_basename(a), "bash");
 			continue;
 		}
 		if (!strcmp(a, "-c"))
@@ -532,8 +532,7 @@ static bool swaps_shell(const dko_state *st, const dko_sh_script *s)
 	for (size_t i = 0; i < dko_sh_cmd_count(s); i++) {
 		const dko_sh_cmd *x = dko_sh_cmd_at(s, i);
 		const char *a0 = x->nwords && x->words[0].lit ? x->words[0].lit : NULL;
-		const char *b = a0 ? strrchr(a0, '/') : NULL;
-		b = b ? b + 1 : a0;
+		const char *b = a0 ? dko_fs_basename(a0) : NULL;
 		bool file_cmd = false;
 		for (size_t k = 0; b && k < sizeof(file_cmds) / sizeof(file_cmds[0]); k++)
 			file_cmd |= !strcmp(b, file_cmds[k]);

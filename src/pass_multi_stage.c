@@ -106,6 +106,19 @@ const char *ms_resolve(ms_plan *p, const char *dir, const char *rel)
 	return r;
 }
 
+bool ms_in_list(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = list; *p;) {
+		const char *e = strchr(p, '|');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l == n && !memcmp(p, w, n))
+			return true;
+		p = e ? e + 1 : p + l;
+	}
+	return false;
+}
+
 bool ms_under(const char *path, const char *base)
 {
 	size_t n = strlen(base);

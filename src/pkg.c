@@ -15,6 +15,7 @@
 #include "pkg.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "util/regex.h"
 #include "util/vec.h"
 
@@ -558,12 +559,6 @@ static bool word_is_lit(const dko_sh_word *w, const char *s)
 	return w->lit && strcmp(w->lit, s) == 0;
 }
 
-static const char *base_name(const char *s)
-{
-	const char *b = strrchr(s, '/');
-	return b ? b + 1 : s;
-}
-
 static bool truthy(const char *v)
 {
 	return v && *v && !in_list_ci("0|false|no|off", v);
@@ -743,7 +738,7 @@ static const struct {
 /* One wrapper layer off argv; false when argv[0] is no wrapper. */
 static bool unwrap_once(argv_view *v)
 {
-	const char *a0 = base_name(wtext(&v->w[0]));
+	const char *a0 = dko_fs_basename(wtext(&v->w[0]));
 	size_t i = 0, n = sizeof(wrappers) / sizeof(wrappers[0]);
 	while (i < n && (wrappers[i].name[0] != a0[0] || strcmp(wrappers[i].name, a0) != 0))
 		i++;
@@ -1353,7 +1348,7 @@ static bool versioned_name(const char *b, const char *name)
  * arguments start. */
 static const pm_def *python_module(const argv_view *v, uint32_t *first)
 {
-	if (!versioned_name(base_name(wtext(&v->w[0])), "python"))
+	if (!versioned_name(dko_fs_basename(wtext(&v->w[0])), "python"))
 		return NULL;
 	for (uint32_t i = 1; i + 1 < v->n; i++) {
 		const char *t = wtext(&v->w[i]);
@@ -1399,10 +1394,10 @@ static void sub_script(actx *x, const char *text, size_t len)
  * true when argv is a shell call. */
 static bool shell_c(actx *x, const argv_view *v)
 {
-	if (!posix_shell(base_name(wtext(&v->w[0]))))
+	if (!posix_shell(dko_fs_basename(wtext(&v->w[0]))))
 		return false;
 	uint32_t i = 1;
-	if (!strcmp(base_name(wtext(&v->w[0])), "busybox") && v->n > 1)
+	if (!strcmp(dko_fs_basename(wtext(&v->w[0])), "busybox") && v->n > 1)
 		i++; /* busybox sh -c */
 	bool c = false;
 	for (; i < v->n && !c; i++) {
@@ -1446,7 +1441,7 @@ static void analyze_cmd(actx *x, const dko_sh_cmd *c)
 	}
 	if (shell_c(x, &v))
 		return;
-	const char *b = base_name(a0);
+	const char *b = dko_fs_basename(a0);
 	if (!strcmp(b, "rm")) {
 		rm_clean(x, &v);
 		return;

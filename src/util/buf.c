@@ -130,3 +130,12 @@ void dko_buf_put_json_str(dko_buf *b, const char *s, size_t len)
 	}
 	dko_buf_putc(b, '"');
 }
+
+const char *dko_mem_find(const char *h, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; k && i + k <= n; i++)
+		if (h[i] == needle[0] && !memcmp(h + i, needle, k))
+			return h + i;
+	return NULL;
+}

@@ -31,5 +31,8 @@ char *dko_buf_detach(dko_buf *b, size_t *len);
 const char *dko_buf_cstr(const dko_buf *b);
 /* Append s quoted as a JSON string (with the quotes). */
 void dko_buf_put_json_str(dko_buf *b, const char *s, size_t len);
+/* The first occurrence of the string needle in the n bytes at h, or NULL
+ * (memmem, which strict C11 lacks). */
+const char *dko_mem_find(const char *h, size_t n, const char *needle);
 
 #endif

@@ -71,6 +71,12 @@ char *dko_fs_dirname(const char *path)
 	return dko_xstrndup(path, (size_t)(slash - path));
 }
 
+const char *dko_fs_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
 static int read_link(char **out, const char *path)
 {
 	size_t cap = 256;

@@ -55,5 +55,7 @@ void dko_fs_remove_tree(const char *path);
 
 /* The folder part of path ("." when there is none, "/" for "/x"); malloc'd. */
 char *dko_fs_dirname(const char *path);
+/* The last component of path: what follows its last '/' (points into path). */
+const char *dko_fs_basename(const char *path);
 
 #endif
